@@ -1,0 +1,383 @@
+// Every user-visible text of the service, in English. Templates use the renderer in ./render-template.ts
+// ({{var}}, {{#section}}, {{^inverted}}); output is ChatWoot markdown. An operator can replace any key through an
+// overrides file (see Texts.load). The vars each key expects are listed in the comment above it; `?` = optional.
+//
+// Emoji conventions: ⏳ running, ✅ done, ⏹️ stopped, ❌ failed, ℹ️ information, ⚠️ warning, 💡 advice,
+// 🆕 created, 🟢 already there / running, ⚪ skipped / paused, 🔴 failed, 💬 chats, 🗣️ conversations, ⏱️ window or time,
+// 🧩 queues.
+
+const lines = (...parts: string[]): string => parts.join('\n');
+
+export const en = {
+  // ── Help ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+  // [prefix]
+  'help.root': lines(
+    '🤖 **WhatsApp ⇄ ChatWoot commands**',
+    '',
+    '- 💬 `{{prefix}}messages` — import WhatsApp history into ChatWoot: `pull`, `status`, `stop`',
+    '- 🧩 `{{prefix}}queue` — inspect, pause and resume the live message queues',
+    '- ❓ `{{prefix}}help` — this list',
+    '',
+    'Send `{{prefix}}messages help` or `{{prefix}}queue help` for the details of each.',
+    '',
+    '📍 **Where to type them**',
+    '- In the **WhatsApp Integration** conversation every message is a command{{#prefix}}, so `{{prefix}}` can be left out{{/prefix}}.',
+    '- In a **customer conversation** a command must start with {{#prefix}}`{{prefix}}`{{/prefix}}{{^prefix}}the command prefix{{/prefix}} and be sent as a normal reply (private notes are ignored). It is never delivered to the customer, and `messages pull` there imports only that contact.',
+  ),
+  // [prefix]
+  'help.messages': lines(
+    '💬 **{{prefix}}messages** — import WhatsApp history into ChatWoot',
+    '',
+    'Usage: `{{prefix}}messages pull [start] [end] [options]`',
+    '',
+    '**Actions**',
+    '- `pull` — start an import',
+    '- `status` — progress of the running import, or the result of the last one',
+    '- `stop` — stop the running import',
+    '- `help` — this help',
+    '',
+    '📍 **Which chats**',
+    '- In the **WhatsApp Integration** conversation: every chat of this inbox.',
+    '- In a **customer conversation**: only that contact. There the command must start with {{#prefix}}`{{prefix}}`{{/prefix}}{{^prefix}}the command prefix{{/prefix}} and be a normal reply, not a private note.',
+    '',
+    '⏱️ **Window**: two durations counted back from now; their order does not matter.',
+    '- `pull` = `pull 1d` = `pull 1d 0d`: the last 24 hours',
+    '- `pull 30d 20d`: from 30 days ago until 20 days ago',
+    '- Units: `s` seconds, `m` minutes, `h` hours, `d` days, `w` weeks, `y` years; a plain `0` means now.',
+    '- ⚠️ `6m` is six **minutes**. For about six months write `180d`.',
+    '',
+    '⚙️ **Options**',
+    '- `--chat`, `-c <chat>` — one chat only: `all` (default), a chat id like `12025550101@c.us` or `123456789@g.us`, or a phone number with country code',
+    '- `--force`, `-f` — import messages again even when they are already in ChatWoot',
+    '- `--no-dm`, `--nd` — leave out direct (1:1) chats',
+    '- `--groups`, `-g` — include groups',
+    '- `--channels`, `--ch` — include channels',
+    '- `--status`, `-s` — include status updates',
+    '- `--broadcast`, `--bc` — include broadcast lists',
+    '- `--media`, `-m` — download photos, videos, voice notes and files (slower); without it only text is imported',
+    '- `--pause` — hold the live queues during the import and resume them afterwards (global: every session on the same Redis)',
+    '- `--resolve-conversations`, `--rc` — resolve the imported conversations at the end',
+    '- `--batch`, `-b <n>` — messages fetched per page, 1 to 1000 (default 100)',
+    '- `--progress`, `-p <n>` — post progress every n messages, 0 = never (default 1000)',
+    '- `--attempts`, `--at <n>` — tries before a chat is given up, 1 to 50 (default 6)',
+    '- `--timeout`, `-t <duration>` — time limit of one try (default 10m)',
+    '- `--timeout-media`, `--tm <duration>` — time limit of one media download (default 30s)',
+    '- `--dry-run` — count what would be imported, import nothing',
+    '- `--help`, `-h` — this help',
+    '',
+    '📌 **Examples**',
+    '- `{{prefix}}messages pull 1d --force --media`',
+    '- `{{prefix}}messages pull 10d`',
+    '- `{{prefix}}messages pull 30d 20d`, then `20d 10d`, then `10d`: one message each, to import older history in slices',
+    '- `{{prefix}}messages pull 1y --rc --pause`',
+    '- `{{prefix}}messages pull --groups --channels --status --broadcast`',
+    '- `{{prefix}}messages pull --no-dm --groups`',
+    '',
+    'Options may also go one per line, which suits canned responses. Anything after ` #` on a line is ignored.',
+  ),
+  // [prefix]
+  'help.queue': lines(
+    '🧩 **{{prefix}}queue** — the live message queues',
+    '',
+    'Usage: `{{prefix}}queue status|start|stop [inbox|whatsapp|all]`',
+    '',
+    '- `status` — each queue: running or paused, and how many jobs it holds',
+    '- `stop` — pause: new messages wait in the queue instead of being delivered',
+    '- `start` — resume: the waiting messages are delivered',
+    '- `help` — this help',
+    '',
+    'Which queues: `inbox` (ChatWoot → WhatsApp), `whatsapp` or `waha` (WhatsApp → ChatWoot), `all` (the default).',
+    '',
+    '⚠️ Pausing is global: it holds messages for every session and worker connected to the same Redis, not only this inbox. If `{{prefix}}messages pull --pause` fails, resume by hand with `{{prefix}}queue start`.',
+  ),
+
+  // ── Usage lines (appended to every grammar error) ───────────────────────────────────────────────────────────────
+  // [prefix]
+  'usage.root': 'Usage: `{{prefix}}messages …` or `{{prefix}}queue …` (send `{{prefix}}help` for the list)',
+  // [prefix]
+  'usage.messages':
+    'Usage: `{{prefix}}messages pull|status|stop|help` (send `{{prefix}}messages help` for all options)',
+  // [prefix]
+  'usage.pull':
+    'Usage: `{{prefix}}messages pull [start] [end] [options]` (send `{{prefix}}messages help` for all options)',
+  // [prefix]
+  'usage.queue':
+    'Usage: `{{prefix}}queue status|start|stop [inbox|whatsapp|all]` (send `{{prefix}}queue help` for details)',
+
+  // ── Grammar errors: one line each; `grammar.reply` puts the usage line under it ─────────────────────────────────
+  // [error, usage]
+  'grammar.reply': lines('{{error}}', '{{usage}}'),
+  // [length, max]
+  'grammar.tooLong': 'The command is too long ({{length}} characters; the limit is {{max}}). Send a shorter one.',
+  // [quote]
+  'grammar.unterminatedQuote':
+    'A `{{quote}}` quote is opened but never closed: close it, or put a backslash before it to keep it as text.',
+  // [count]
+  'grammar.multipleCommands': 'This message holds {{count}} commands: send them one message at a time.',
+  // [command, suggestion?, commands]
+  'grammar.unknownCommand':
+    'Unknown command "{{command}}".{{#suggestion}} Did you mean {{suggestion}}?{{/suggestion}} Commands: {{commands}}.',
+  // [command, action, suggestion?, actions]
+  'grammar.unknownAction':
+    'Unknown action "{{action}}" for {{command}}.{{#suggestion}} Did you mean {{suggestion}}?{{/suggestion}} Actions: {{actions}}.',
+  // [command, actions]
+  'grammar.missingAction': '{{command}} needs an action first: {{actions}}.',
+  // [option, suggestion?]
+  'grammar.unknownOption': 'Unknown option "{{option}}".{{#suggestion}} Did you mean {{suggestion}}?{{/suggestion}}',
+  // [option, example]
+  'grammar.optionNeedsValue': 'Option {{option}} needs a value, like {{example}}.',
+  // [option, value]
+  'grammar.optionTakesNoValue': 'Option {{option}} is a switch and takes no value: remove "{{value}}".',
+  // [option]
+  'grammar.repeatedOption': 'Option {{option}} is given more than once: keep only one.',
+  // [command, option]
+  'grammar.noOptions': '{{command}} takes no options: remove {{option}}.',
+  // [command, argument]
+  'grammar.unexpectedArgument': 'Unexpected "{{argument}}" after {{command}}: remove it.',
+  // [value]
+  'grammar.tooManyDurations':
+    'Too many durations: "{{value}}" would be a third one. Give at most two, a start and an end, like 30d 20d.',
+  // [start, end]
+  'grammar.emptyWindow':
+    'The window is empty: it starts and ends {{start}} ago. Give two different durations, like 2d 1d.',
+  // [option, value, min, max]
+  'grammar.invalidNumber': 'Invalid value "{{value}}" for {{option}}: use a whole number from {{min}} to {{max}}.',
+  // [value, option]
+  'grammar.invalidChat':
+    'Invalid chat "{{value}}" for {{option}}: use all, a chat id like 12025550101@c.us or 123456789@g.us, or a phone number with country code.',
+
+  // ── Duration errors (first line; also used outside the grammar) ─────────────────────────────────────────────────
+  // [value, option?]
+  'duration.invalid':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: use a number with s, m, h, d, w or y, like 12h or 30d',
+  // [value, option?]
+  'duration.noUnit':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: add a unit, like {{value}}d for days or {{value}}h for hours (only 0 needs none)',
+  // [value, option?, positive]
+  'duration.negative':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: durations cannot be negative, they already count back from now; write {{positive}}',
+  // [value, option?, days]
+  'duration.months':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: months are not a unit here and m means minutes; write it in days, like {{days}}d',
+  // [value, option?, number, days]
+  'duration.ambiguousM':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: M could mean minutes or months; write {{number}}m for minutes or {{days}}d for about {{number}} months',
+  // [value, option?, max]
+  'duration.tooLong':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: the longest allowed is {{max}}',
+  // [value, option?]
+  'duration.notPositive':
+    'Invalid duration "{{value}}"{{#option}} for {{option}}{{/option}}: it must be longer than 0, like 30s or 10m',
+
+  // ── History pull lifecycle ───────────────────────────────────────────────────────────────────────────────────────
+  // [scope, window, chats?, options?, prefix]
+  'pull.started': lines(
+    '⏳ **Pulling messages** · 💬 {{scope}} · ⏱️ {{window}}{{#chats}} · {{chats}} chats{{/chats}}{{#options}} · ⚙️ {{options}}{{/options}}',
+    'Send `{{prefix}}messages status` to follow it.',
+  ),
+  // [processed, total?, created, exists, ignored, failed, chatsDone, chatsTotal, last?, rate, hint?]
+  'pull.progress': lines(
+    '⏳ {{processed}}{{#total}} of {{total}}{{/total}} messages · 🆕 {{created}} · 🟢 {{exists}} · ⚪ {{ignored}} · 🔴 {{failed}} · 💬 {{chatsDone}}/{{chatsTotal}} chats{{#last}} · 📅 {{last}}{{/last}} · ⚡ {{rate}} msg/s',
+    '{{#hint}}',
+    '{{hint}}',
+    '{{/hint}}',
+  ),
+  // [scope?, window?, created, exists, ignored, failed, chats, conversations, resolved?, elapsed, rate, failedChats? (list of chat ids)]
+  'pull.completed': lines(
+    '✅ **Pull finished**{{#scope}} · 💬 {{scope}}{{/scope}}{{#window}} · ⏱️ {{window}}{{/window}}',
+    '🆕 {{created}} created · 🟢 {{exists}} already there · ⚪ {{ignored}} skipped · 🔴 {{failed}} failed',
+    '💬 {{chats}} chats · 🗣️ {{conversations}} conversations{{#resolved}} ({{resolved}} resolved){{/resolved}} · ⏱️ {{elapsed}} · ⚡ {{rate}} msg/s',
+    '{{#failedChats.length}}',
+    '',
+    '⚠️ These chats did not finish:',
+    '{{#failedChats}}',
+    '- `{{.}}`',
+    '{{/failedChats}}',
+    'Pull each again with `--chat <id>`; what is already imported is skipped.',
+    '{{/failedChats.length}}',
+  ),
+  // [scope?, window?, created, exists, ignored, failed, chats, conversations, resolved?, elapsed, rate]
+  'pull.stopped': lines(
+    '⏹️ **Pull stopped**{{#scope}} · 💬 {{scope}}{{/scope}}{{#window}} · ⏱️ {{window}}{{/window}}',
+    '🆕 {{created}} created · 🟢 {{exists}} already there · ⚪ {{ignored}} skipped · 🔴 {{failed}} failed',
+    '💬 {{chats}} chats · 🗣️ {{conversations}} conversations{{#resolved}} ({{resolved}} resolved){{/resolved}} · ⏱️ {{elapsed}} · ⚡ {{rate}} msg/s',
+    'Send the same pull again to continue: messages already imported are skipped.',
+  ),
+  // [reason, prefix, queuesPaused?]
+  'pull.failed': lines(
+    '❌ **Pull failed**: {{reason}}',
+    'Check `{{prefix}}messages status`, fix the cause and send the pull again: messages already imported are skipped.',
+    '{{#queuesPaused}}',
+    '⚠️ The live queues are still paused. Resume them with `{{prefix}}queue start`.',
+    '{{/queuesPaused}}',
+  ),
+  // [scope, state, startedAgo, prefix]
+  'pull.alreadyRunning': lines(
+    '⏳ A pull is already {{state}} for **{{scope}}** (started {{startedAgo}} ago). Only one runs at a time.',
+    'Wait for it to finish, or stop it with `{{prefix}}messages stop`. Progress: `{{prefix}}messages status`.',
+  ),
+  // [window, prefix]
+  'pull.noChats':
+    'ℹ️ No WhatsApp chat has messages in the window ⏱️ {{window}}, so there is nothing to pull. Try a longer one, like `{{prefix}}messages pull 30d`, or include more chat types with `--groups` or `--channels`.',
+  // [rows (list of {name, count}), total, chats?, estimate, window?]
+  'pull.dryRun': lines(
+    '🧪 **Dry run**: nothing was imported{{#window}} · ⏱️ {{window}}{{/window}}',
+    '{{#rows}}',
+    '- {{name}}: {{count}}',
+    '{{/rows}}',
+    'Total: **{{total}}** messages{{#chats}} in {{chats}} chats{{/chats}} · estimated time: {{estimate}}',
+    'Send the same command without `--dry-run` to import them.',
+  ),
+  // [running, state, scope, window, created, exists, ignored, failed, chatsDone, chatsTotal, conversations,
+  //  resolved?, earliest?, latest?, elapsed, rate, eta? (shown only while running), failedIds? (at most 20 ids),
+  //  failedMore? (how many ids were left out), error? (why a pull failed), prefix]
+  'pull.status': lines(
+    '{{#running}}⏳{{/running}}{{^running}}📋{{/running}} **Pull: {{state}}** · 💬 {{scope}} · ⏱️ {{window}}',
+    '{{#error}}',
+    '❌ {{error}}',
+    '{{/error}}',
+    '',
+    '🗨️ **Messages**',
+    '- 🆕 Created: **{{created}}**',
+    '- 🟢 Already in ChatWoot: {{exists}}',
+    '- ⚪ Skipped: {{ignored}}',
+    '- 🔴 Failed: {{failed}}',
+    '{{#earliest}}',
+    '- 🗓️ Earliest: {{earliest}}',
+    '{{/earliest}}',
+    '{{#latest}}',
+    '- 🗓️ Latest: {{latest}}',
+    '{{/latest}}',
+    '',
+    '💬 Chats: {{chatsDone}} of {{chatsTotal}} done · 🗣️ Conversations: {{conversations}}{{#resolved}} ({{resolved}} resolved){{/resolved}}',
+    '⏱️ {{elapsed}} · ⚡ {{rate}} msg/s{{#running}}{{#eta}} · ⌛ about {{eta}} left{{/eta}}{{/running}}',
+    '{{#failedIds.length}}',
+    '',
+    '🔴 **Failed messages**',
+    '{{#failedIds}}',
+    '- `{{.}}`',
+    '{{/failedIds}}',
+    '{{#failedMore}}',
+    '- … and {{failedMore}} more',
+    '{{/failedMore}}',
+    '{{/failedIds.length}}',
+    '{{#running}}',
+    '',
+    'Stop it with `{{prefix}}messages stop`.',
+    '{{/running}}',
+  ),
+  // [prefix]
+  'pull.statusNone': 'ℹ️ No pull has run here yet. Start one with `{{prefix}}messages pull`.',
+  // [scope?, prefix]
+  'pull.stopRequested':
+    '⏹️ Stopping the pull{{#scope}} for **{{scope}}**{{/scope}} after the current page. A summary follows once it has stopped; `{{prefix}}messages status` shows where it is.',
+  // [prefix]
+  'pull.noneToStop': 'ℹ️ No pull is running, so there is nothing to stop.',
+  // [queues? (names)]
+  'pull.pauseNoticeQueuesPaused':
+    '⚪🧩 Live queues paused for this pull{{#queues}} ({{queues}}){{/queues}}: new messages wait and are delivered when it ends. The pause is global, for every session on the same Redis.',
+  // [queues? (names)]
+  'queues.resumedAfterPull':
+    '🟢🧩 Live queues resumed after the pull{{#queues}} ({{queues}}){{/queues}}: the messages that waited are being delivered now.',
+
+  // ── Advice attached to progress or failure reports ───────────────────────────────────────────────────────────────
+  'hint.tooManyMessages':
+    '💡 ChatWoot refuses with "Too many messages": set `CONVERSATION_MESSAGE_PER_MINUTE_LIMIT` to at least `3000` in the ChatWoot environment and restart ChatWoot.',
+  'hint.rateLimited':
+    "💡 ChatWoot is rate-limiting this service (HTTP 429): set `RACK_ATTACK_LIMIT=30000`, or add this server's IP address to `RACK_ATTACK_ALLOWED_IPS`, in the ChatWoot environment.",
+  'hint.chatwootSlow':
+    '💡 ChatWoot answers slowly or with 503: it looks overloaded. The pull keeps retrying; a smaller `--batch` or a quieter hour helps.',
+
+  // ── Queues ───────────────────────────────────────────────────────────────────────────────────────────────────────
+  // [queues (list of {name, label, paused, waiting, active, delayed, failed}), prefix]
+  'queue.status': lines(
+    '📊 **Queues**',
+    '{{#queues}}',
+    '- {{#paused}}⚪ Paused{{/paused}}{{^paused}}🟢 Running{{/paused}} · **{{name}}** ({{label}}) · {{waiting}} waiting · {{active}} active · {{delayed}} delayed · {{failed}} failed',
+    '{{/queues}}',
+    '{{^queues}}',
+    'No queues.',
+    '{{/queues}}',
+    '',
+    'ℹ️ Pausing is global: it applies to every worker connected to the same Redis.',
+  ),
+  // [names, prefix]
+  'queue.paused':
+    '⚪🧩 Paused: {{names}}. New messages wait until `{{prefix}}queue start`. This holds for every worker on the same Redis.',
+  // [names, prefix]
+  'queue.resumed':
+    '🟢🧩 Resumed: {{names}}. Waiting messages are being delivered. This holds for every worker on the same Redis.',
+  // [target]
+  'queue.unknownTarget': 'Unknown queue "{{target}}": use inbox, whatsapp (or waha) or all.',
+  // queue labels, for `queue.status` rows
+  'queue.label.inbox': 'ChatWoot → WhatsApp',
+  'queue.label.whatsapp': 'WhatsApp → ChatWoot',
+
+  // ── WhatsApp messages written into ChatWoot ─────────────────────────────────────────────────────────────────────
+  // [date]
+  'message.historyDate': '`📥🗓️ {{date}}`',
+  // [participant, text]
+  'message.groupParticipant': lines('👥 **{{participant}}**', '', '{{text}}'),
+  // [caption?]
+  'message.mediaNotDownloaded': lines(
+    '{{#caption}}',
+    '{{caption}}',
+    '',
+    '{{/caption}}',
+    '🖼️⚠️ **This message has media that could not be downloaded.**',
+    '📱 Open WhatsApp to see it.',
+  ),
+  // [caption?]
+  'message.mediaNotRequested': lines(
+    '{{#caption}}',
+    '{{caption}}',
+    '',
+    '{{/caption}}',
+    '🖼️ **Media not imported**: this pull ran without `--media`.',
+    '📱 Open WhatsApp to see it. Pulls import media only when `--media` is given.',
+  ),
+  // [type]
+  'message.unsupported': lines(
+    '⚠️ **This kind of WhatsApp message ({{type}}) cannot be shown here.**',
+    '📱 Open WhatsApp to see it.',
+  ),
+  // [subject]
+  'contact.groupName': '{{subject}} (Group)',
+  // [name]
+  'contact.channelName': '{{name}} (Channel)',
+  'contact.statusName': '🟢 Status',
+  // [jid]
+  'contact.broadcastName': 'Broadcast List ({{jid}})',
+  'integration.contactName': 'WhatsApp Integration',
+
+  // ── Live relay ───────────────────────────────────────────────────────────────────────────────────────────────────
+  // [reason, action? (what to do; a generic hint when absent)]
+  'relay.sendFailed': lines(
+    '⚠️ **Not delivered to WhatsApp**: {{reason}}',
+    '{{#action}}',
+    '👉 What to do: {{action}}.',
+    '{{/action}}',
+    '{{^action}}',
+    '👉 Check that the WhatsApp session is connected, then retry the message.',
+    '{{/action}}',
+  ),
+  // [chat, reason]
+  'relay.receiveFailed': lines(
+    '⚠️ **A WhatsApp message from `{{chat}}` could not be copied to ChatWoot**: {{reason}}',
+    '📱 Open WhatsApp to read it.',
+  ),
+  // [session, status]
+  'session.status': '📱 WhatsApp session **{{session}}** is now **{{status}}**.',
+  // [status]
+  'relay.sessionNotWorking':
+    '⚠️ The WhatsApp session is **{{status}}**, so messages cannot be delivered. Reconnect it in WAHA (scan the QR code if asked), then retry.',
+
+  // ── Generic ──────────────────────────────────────────────────────────────────────────────────────────────────────
+  // [reason, prefix]
+  'command.failed': lines(
+    '❌ The command failed: {{reason}}',
+    'Try again in a moment. Send `{{prefix}}help` for the list of commands.',
+  ),
+} satisfies Record<string, string>;
+
+export type TextKey = keyof typeof en;
