@@ -1,0 +1,57 @@
+/**
+ * `npm run sim`: both simulators as standalone HTTP servers, for the demo, the benchmark, or poking at by hand.
+ *
+ * SIM_WAHA_PORT (3101), SIM_CHATWOOT_PORT (3102), SIM_BRIDGE_URL (where webhooks go, default http://127.0.0.1:3000),
+ * SIM_APP_ID (app_demo), SIM_CHATWOOT_LATENCY_MS (0), SIM_CHATWOOT_CAPACITY (32), SIM_MESSAGES_PER_MINUTE (200),
+ * SIM_RATE_LIMIT (requests per minute, unset = off), SIM_DM_CHATS / SIM_GROUPS / SIM_MESSAGES_PER_CHAT / SIM_DAYS
+ * (history size), SIM_SEED (42). Prints one JSON line with both URLs once listening.
+ */
+import { envNumber } from './common/sim-server';
+import { startChatwootSimulator } from './chatwoot/chatwoot-simulator';
+import { startWahaSimulator } from './waha/waha-simulator';
+
+async function main(): Promise<void> {
+  const bridge = (process.env.SIM_BRIDGE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const appId = process.env.SIM_APP_ID ?? 'app_demo';
+  const session = process.env.SIM_SESSION ?? 'default';
+  const rate = process.env.SIM_RATE_LIMIT ? envNumber('SIM_RATE_LIMIT', 0) : 0;
+  const chatwoot = await startChatwootSimulator(
+    {
+      webhookUrl: `${bridge}/webhooks/chatwoot/${session}/${appId}`,
+      webhookSecret: process.env.SIM_CHATWOOT_WEBHOOK_SECRET || undefined,
+      latencyMs: envNumber('SIM_CHATWOOT_LATENCY_MS', 0),
+      capacity: envNumber('SIM_CHATWOOT_CAPACITY', 32),
+      messagesPerMinute: envNumber('SIM_MESSAGES_PER_MINUTE', 200),
+      rateLimit: rate > 0 ? { limit: rate, periodSec: 60 } : null,
+    },
+    envNumber('SIM_CHATWOOT_PORT', 3102),
+  );
+  const waha = await startWahaSimulator(
+    {
+      session,
+      webhookUrl: `${bridge}/webhooks/waha`,
+      webhookHmacKey: process.env.SIM_WAHA_HMAC_KEY || undefined,
+      history: {
+        seed: envNumber('SIM_SEED', 42),
+        dmChats: envNumber('SIM_DM_CHATS', 6),
+        groups: envNumber('SIM_GROUPS', 2),
+        messagesPerChat: envNumber('SIM_MESSAGES_PER_CHAT', 20),
+        days: envNumber('SIM_DAYS', 21),
+      },
+    },
+    envNumber('SIM_WAHA_PORT', 3101),
+  );
+  process.stdout.write(
+    `${JSON.stringify({ waha: waha.url, wahaApiKey: waha.apiKey, chatwoot: chatwoot.url, chatwootToken: chatwoot.token, accountId: chatwoot.accountId, inboxId: chatwoot.inboxId })}\n`,
+  );
+  const stop = (): void => {
+    void Promise.all([chatwoot.close(), waha.close()]).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Simulators failed to start: ${String(error)}\n`);
+  process.exit(1);
+});

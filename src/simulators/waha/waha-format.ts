@@ -1,0 +1,319 @@
+/**
+ * Wire shapes: how WAHA serialises messages and chats for each engine (see waha-api.md §3, §4.3, §8).
+ * NOWEB and GOWS report `from` = the chat; WEBJS reports the sender. `_data` is the raw engine record.
+ */
+import { ChatState, History, Kind, Me, MsgCore } from './waha-history';
+
+export type WahaEngine = 'NOWEB' | 'WEBJS' | 'GOWS';
+
+export const ACK_NAMES: Record<string, string> = {
+  '-1': 'ERROR',
+  '0': 'PENDING',
+  '1': 'SERVER',
+  '2': 'DEVICE',
+  '3': 'READ',
+  '4': 'PLAYED',
+};
+export const ACK_VALUES: Record<string, number> = { ERROR: -1, PENDING: 0, SERVER: 1, DEVICE: 2, READ: 3, PLAYED: 4 };
+
+export type Json = Record<string, unknown>;
+
+export interface FormatContext {
+  engine: WahaEngine;
+  me: Me;
+  session: string;
+  /** Base for media URLs (WAHA_BASE_URL). */
+  baseUrl: string;
+  downloadMedia: boolean;
+  history: History;
+  /** Called for every media file "downloaded" while formatting (starts its lifetime). */
+  onDownload?: (msg: MsgCore) => void;
+}
+
+/** Public (`@c.us`) → protocol (`@s.whatsapp.net`) form; groups, lids, newsletters and broadcasts pass through. */
+export function toProtocolJid(jid: string): string {
+  return jid.endsWith('@c.us') ? `${jid.slice(0, -'@c.us'.length)}@s.whatsapp.net` : jid;
+}
+
+/** Any user JID form → public form: `:device` stripped, `@s.whatsapp.net` → `@c.us`, bare digits → `@c.us`. */
+export function toPublicJid(jid: string): string {
+  const trimmed = jid.trim();
+  if (/^\+?\d+$/.test(trimmed)) return `${trimmed.replace('+', '')}@c.us`;
+  const at = trimmed.indexOf('@');
+  if (at < 0) return trimmed;
+  const user = trimmed.slice(0, at).split(':')[0];
+  const server = trimmed.slice(at + 1);
+  if (server === 's.whatsapp.net') return `${user}@c.us`;
+  if (server === 'lid' || server === 'c.us') return `${user}@${server}`;
+  return trimmed;
+}
+
+export function serializedId(msg: MsgCore): string {
+  const base = `${msg.fromMe}_${msg.chatId}_${msg.waId}`;
+  return msg.participant && (msg.chat.kind === 'group' || msg.chat.kind === 'status')
+    ? `${base}_${msg.participant}`
+    : base;
+}
+
+export function mediaUrl(ctx: FormatContext, msg: MsgCore): string {
+  return `${ctx.baseUrl}/api/files/${ctx.session}/${msg.waId}.${msg.media?.ext ?? 'bin'}`;
+}
+
+function protoContent(msg: MsgCore): Json {
+  const context = msg.replyTo
+    ? {
+        contextInfo: {
+          stanzaId: msg.replyTo.waId,
+          participant: msg.replyTo.participant ? toProtocolJid(msg.replyTo.participant) : undefined,
+          quotedMessage: { conversation: msg.replyTo.body ?? '' },
+        },
+      }
+    : {};
+  const media = msg.media;
+  switch (msg.kind) {
+    case Kind.Text:
+      return msg.replyTo ? { extendedTextMessage: { text: msg.body ?? '', ...context } } : { conversation: msg.body ?? '' };
+    case Kind.Image:
+      return {
+        imageMessage: { mimetype: media?.mimetype, caption: msg.body ?? undefined, fileLength: String(media?.size ?? 0), height: 960, width: 1280, ...context },
+      };
+    case Kind.Document:
+      return {
+        documentMessage: {
+          mimetype: media?.mimetype,
+          fileName: media?.filename ?? undefined,
+          title: media?.filename ?? undefined,
+          caption: msg.body ?? undefined,
+          fileLength: String(media?.size ?? 0),
+          ...context,
+        },
+      };
+    case Kind.Voice:
+      return { audioMessage: { mimetype: media?.mimetype, ptt: true, seconds: 3 + ((media?.size ?? 0) % 40), fileLength: String(media?.size ?? 0), ...context } };
+    case Kind.Poll:
+      return {
+        pollCreationMessageV3: {
+          name: msg.poll?.name,
+          options: (msg.poll?.options ?? []).map((optionName) => ({ optionName })),
+          selectableOptionsCount: 0,
+        },
+      };
+    case Kind.Location:
+      return {
+        locationMessage: {
+          degreesLatitude: msg.location?.latitude,
+          degreesLongitude: msg.location?.longitude,
+          name: msg.location?.name ?? undefined,
+          address: msg.location?.address ?? undefined,
+        },
+      };
+    case Kind.Contact:
+      return { contactMessage: { displayName: msg.vcard?.displayName, vcard: msg.vcard?.vcard } };
+    case Kind.Reaction:
+      return { reactionMessage: { text: msg.body ?? '' } };
+    case Kind.Revoke:
+      return { protocolMessage: { type: 0 } };
+  }
+}
+
+function webjsType(msg: MsgCore): string {
+  switch (msg.kind) {
+    case Kind.Text:
+      return 'chat';
+    case Kind.Image:
+      return 'image';
+    case Kind.Document:
+      return 'document';
+    case Kind.Voice:
+      return 'ptt';
+    case Kind.Poll:
+      return 'poll_creation';
+    case Kind.Location:
+      return 'location';
+    case Kind.Contact:
+      return 'vcard';
+    case Kind.Reaction:
+      return 'reaction';
+    case Kind.Revoke:
+      return 'revoked';
+  }
+}
+
+function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
+  const isGroup = msg.chat.kind === 'group';
+  switch (ctx.engine) {
+    case 'NOWEB': {
+      const remoteJidAlt = msg.chatId.endsWith('@lid') ? ctx.history.lidToPn.get(msg.chatId) : undefined;
+      return {
+        key: {
+          remoteJid: toProtocolJid(msg.chatId),
+          ...(remoteJidAlt ? { remoteJidAlt: toProtocolJid(remoteJidAlt) } : {}),
+          fromMe: msg.fromMe,
+          id: msg.waId,
+          ...(msg.participant ? { participant: toProtocolJid(msg.participant) } : {}),
+        },
+        messageTimestamp: msg.timestamp,
+        ...(msg.pushName ? { pushName: msg.pushName } : {}),
+        status: msg.fromMe ? msg.ack + 1 : 3,
+        message: protoContent(msg),
+      };
+    }
+    case 'GOWS':
+      return {
+        Info: {
+          Chat: toProtocolJid(msg.chatId),
+          Sender: toProtocolJid(msg.fromMe ? ctx.me.id : (msg.participant ?? msg.chatId)),
+          IsFromMe: msg.fromMe,
+          IsGroup: isGroup,
+          ID: msg.waId,
+          Timestamp: new Date(msg.timestamp * 1000).toISOString(),
+          PushName: msg.pushName ?? '',
+        },
+        Message: protoContent(msg),
+        Status: msg.ack,
+      };
+    case 'WEBJS':
+      return {
+        id: { fromMe: msg.fromMe, remote: msg.chatId, id: msg.waId, _serialized: id },
+        t: msg.timestamp,
+        type: webjsType(msg),
+        ...(msg.participant ? { author: msg.participant } : {}),
+        ...(msg.pushName ? { notifyName: msg.pushName } : {}),
+        ...(msg.body !== null ? { body: msg.body } : {}),
+        ...(msg.media?.filename ? { filename: msg.media.filename } : {}),
+        ...(msg.media ? { mimetype: msg.media.mimetype, size: msg.media.size } : {}),
+        ...(msg.poll ? { pollName: msg.poll.name, pollOptions: msg.poll.options.map((name, localId) => ({ name, localId })) } : {}),
+        ...(msg.location ? { lat: msg.location.latitude, lng: msg.location.longitude, loc: msg.location.name } : {}),
+      };
+  }
+}
+
+function mediaJson(msg: MsgCore, ctx: FormatContext): Json | null {
+  if (!msg.media || !ctx.downloadMedia) return null;
+  const { mimetype, filename } = msg.media;
+  if (msg.media.error) {
+    return {
+      url: null,
+      mimetype,
+      filename,
+      error: {
+        code: 404,
+        message: 'Failed to download media',
+        details: 'Error: download failed with status code 404 (media is no longer available on WhatsApp servers)',
+      },
+    };
+  }
+  ctx.onDownload?.(msg);
+  return { url: mediaUrl(ctx, msg), mimetype, filename };
+}
+
+/** One WAMessage as GET …/messages returns it. */
+export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
+  const id = serializedId(msg);
+  const media = mediaJson(msg, ctx);
+  const groupLike = msg.chat.kind === 'group' || msg.chat.kind === 'status';
+  const out: Json = { id, timestamp: msg.timestamp };
+  switch (ctx.engine) {
+    case 'WEBJS':
+      out.from = msg.fromMe ? ctx.me.id : msg.chatId;
+      out.fromMe = msg.fromMe;
+      out.source = msg.source;
+      out.to = msg.fromMe ? msg.chatId : ctx.me.id;
+      out.participant = msg.participant;
+      break;
+    case 'NOWEB':
+      out.from = msg.chatId;
+      out.fromMe = msg.fromMe;
+      out.source = msg.source;
+      if (groupLike) out.to = msg.chatId;
+      if (msg.participant) out.participant = msg.participant;
+      break;
+    case 'GOWS':
+      out.from = msg.chatId;
+      out.fromMe = msg.fromMe;
+      out.source = msg.source;
+      out.to = groupLike ? msg.chatId : null;
+      out.participant = msg.participant;
+      break;
+  }
+  out.body = msg.body;
+  out.hasMedia = msg.media !== null;
+  out.media = media;
+  if (media && typeof media.url === 'string') out.mediaUrl = media.url;
+  out.ack = ctx.engine === 'GOWS' && msg.ack < 0 ? null : msg.ack;
+  out.ackName = out.ack === null ? 'UNKNOWN' : ACK_NAMES[String(msg.ack)];
+  out.location = msg.location
+    ? {
+        latitude: msg.location.latitude,
+        longitude: msg.location.longitude,
+        live: false,
+        name: msg.location.name,
+        address: msg.location.address,
+        url: `https://maps.google.com/?q=${msg.location.latitude},${msg.location.longitude}`,
+        description: msg.location.name,
+        thumbnail: null,
+      }
+    : null;
+  out.vCards = msg.vcard ? [msg.vcard.vcard] : [];
+  out.replyTo = msg.replyTo
+    ? {
+        id: msg.replyTo.waId,
+        participant: msg.replyTo.participant,
+        body: msg.replyTo.body,
+        hasMedia: false,
+        media: null,
+        _data: { conversation: msg.replyTo.body ?? '' },
+      }
+    : null;
+  out._data = rawData(msg, ctx, id);
+  return out;
+}
+
+/** The `message.ack` webhook payload. */
+export function ackJson(msg: MsgCore, ctx: FormatContext): Json {
+  const json = messageJson(msg, { ...ctx, downloadMedia: false });
+  return {
+    id: json.id,
+    from: json.from,
+    to: json.to ?? null,
+    participant: json.participant ?? null,
+    fromMe: msg.fromMe,
+    ack: json.ack,
+    ackName: json.ackName,
+    _data: json._data,
+  };
+}
+
+export function chatDisplayName(chat: ChatState, engine: WahaEngine): string | null {
+  if (chat.kind !== 'dm' || !chat.person) return chat.name;
+  if (engine === 'WEBJS') return chat.person.name ?? chat.person.pushName;
+  // Baileys/whatsmeow chat rows only carry the address-book name.
+  return chat.person.name;
+}
+
+/** One row of GET /api/{session}/chats for the engine. */
+export function chatJson(chat: ChatState, ctx: FormatContext, lastTimestamp: number, lastMessage: Json | null): Json {
+  const name = chatDisplayName(chat, ctx.engine);
+  switch (ctx.engine) {
+    case 'NOWEB':
+      return { id: toProtocolJid(chat.id), name, conversationTimestamp: lastTimestamp };
+    case 'GOWS':
+      return { id: chat.id, name, conversationTimestamp: lastTimestamp };
+    case 'WEBJS': {
+      const at = chat.id.indexOf('@');
+      return {
+        id: { server: chat.id.slice(at + 1), user: chat.id.slice(0, at), _serialized: chat.id },
+        name,
+        isGroup: chat.kind === 'group',
+        isReadOnly: chat.kind === 'channel' || chat.kind === 'system',
+        unreadCount: 0,
+        timestamp: lastTimestamp,
+        archived: false,
+        pinned: false,
+        isMuted: false,
+        muteExpiration: 0,
+        lastMessage,
+      };
+    }
+  }
+}
