@@ -1,0 +1,44 @@
+/**
+ * axios instances for the upstreams, with keep-alive agents, a timeout, and one interceptor that turns every
+ * failure into a typed `UpstreamError`.
+ */
+import axios, { AxiosError, AxiosInstance } from 'axios';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { classify, Upstream } from './http-error';
+
+export interface HttpClientOptions {
+  upstream: Upstream;
+  baseURL: string;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  maxSockets?: number;
+}
+
+export function createHttpClient(options: HttpClientOptions): AxiosInstance {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
+  const instance = axios.create({
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    headers: options.headers,
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+    maxBodyLength: Infinity,
+    maxContentLength: Infinity,
+    // Every status is a resolved response here; the interceptor below decides what is an error.
+    validateStatus: () => true,
+    transitional: { clarifyTimeoutError: true },
+  });
+  instance.interceptors.response.use(
+    (response) => {
+      if (response.status >= 200 && response.status < 300) return response;
+      const method = response.config.method ?? 'get';
+      throw classify(options.upstream, method, response.config.url ?? '', response.status, response.data);
+    },
+    (error: AxiosError) => {
+      const method = error.config?.method ?? 'get';
+      throw classify(options.upstream, method, error.config?.url ?? '', undefined, undefined, error.code ?? error.message);
+    },
+  );
+  return instance;
+}

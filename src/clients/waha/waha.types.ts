@@ -1,0 +1,78 @@
+/** The parts of WAHA's wire format the bridge reads. Engine-specific fields stay optional. */
+export interface WahaMedia {
+  url: string | null;
+  mimetype: string | null;
+  filename: string | null;
+  error?: unknown;
+}
+
+export interface WahaReplyTo {
+  id?: string;
+  participant?: string | null;
+  body?: string | null;
+}
+
+export interface WahaMessage {
+  id: string;
+  timestamp: number;
+  from?: string;
+  to?: string | null;
+  fromMe: boolean;
+  source?: 'api' | 'app';
+  participant?: string | null;
+  body?: string | null;
+  hasMedia?: boolean;
+  media?: WahaMedia | null;
+  replyTo?: WahaReplyTo | null;
+  location?: { latitude?: number; longitude?: number; name?: string; address?: string; url?: string } | null;
+  vCards?: string[] | null;
+  _data?: Record<string, unknown> & { type?: string; pushName?: string; notifyName?: string };
+}
+
+export interface WahaChat {
+  id: string | { _serialized: string };
+  name?: string | null;
+  conversationTimestamp?: number | null;
+  timestamp?: number | null;
+}
+
+export interface WahaSession {
+  name: string;
+  status: string;
+  me?: { id: string; pushName?: string; lid?: string } | null;
+  engine?: { engine?: string } | string;
+}
+
+export interface WahaContact {
+  id: string;
+  name?: string | null;
+  pushname?: string | null;
+  pushName?: string | null;
+}
+
+export interface MessagesPageQuery {
+  limit: number;
+  offset: number;
+  sortOrder?: 'asc' | 'desc';
+  gteSec?: number;
+  lteSec?: number;
+  downloadMedia?: boolean;
+  fromMe?: boolean;
+}
+
+export interface SendFile {
+  mimetype: string;
+  filename?: string;
+  data?: string;
+  url?: string;
+}
+
+export interface WahaEnvelope {
+  id?: string;
+  timestamp?: number;
+  event: string;
+  session: string;
+  me?: unknown;
+  payload: unknown;
+  engine?: string;
+}

@@ -1,0 +1,229 @@
+/**
+ * Configuration is read from the environment once, validated, and handed out as a typed object. No other module
+ * reads process.env. A missing or malformed value stops the service with one line naming the variable and what
+ * it expects.
+ */
+import * as fs from 'node:fs';
+
+export type OutgoingMode = 'private-note' | 'message';
+export type Role = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  /** The `{appId}` of the webhook URL. */
+  id: string;
+  waha: { url: string; apiKey: string; session: string; webhookHmacKey?: string };
+  chatwoot: {
+    url: string;
+    accountId: number;
+    token: string;
+    inboxId: number;
+    inboxIdentifier: string;
+    webhookSecret?: string;
+    /** How messages the WhatsApp account itself sent appear in ChatWoot. */
+    outgoingMode: OutgoingMode;
+  };
+  commandPrefix: string;
+}
+
+export interface TuningConfig {
+  /** Chats of one pull worked on at once by one process. */
+  pullChatConcurrency: number;
+  /** Upper bound of concurrent ChatWoot requests per process (the adaptive limit moves below it). */
+  chatwootMaxConcurrency: number;
+  /** Requests per rate-limit window ChatWoot allows us (0 = learn it from 429 answers). */
+  chatwootRateLimit: number;
+  chatwootRateWindowMs: number;
+  /** ChatWoot's rolling per-conversation message window (always 1m in ChatWoot; shorter for the simulators). */
+  chatwootMessageWindowMs: number;
+  httpTimeoutMs: number;
+  liveConcurrency: number;
+  /** Time zone of the original-date line under imported messages (default: the process's). */
+  timeZone?: string;
+}
+
+export interface ServiceConfig {
+  port: number;
+  redisUrl: string;
+  logLevel: string;
+  role: Role;
+  queuePrefix: string;
+  webhookBodyLimit: string;
+  textsFile?: string;
+  apps: AppConfig[];
+  tuning: TuningConfig;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function required(env: Env, name: string, what: string): string {
+  const value = read(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is missing: expected ${what}`);
+  return value;
+}
+
+function url(env: Env, name: string, fallback?: string): string {
+  const value = read(env, name) ?? fallback;
+  if (value === undefined) throw new ConfigError(`${name} is missing: expected an http(s) URL like http://localhost:3000`);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is malformed: expected an http(s) URL like http://localhost:3000, got "${value}"`);
+  }
+  if (!['http:', 'https:', 'redis:', 'rediss:'].includes(parsed.protocol)) {
+    throw new ConfigError(`${name} is malformed: unsupported scheme "${parsed.protocol}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function integer(env: Env, name: string, fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = read(env, name);
+  if (raw === undefined) {
+    if (fallback === undefined) throw new ConfigError(`${name} is missing: expected an integer ≥ ${min}`);
+    return fallback;
+  }
+  if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} is malformed: expected an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!choices.includes(raw as T)) {
+    throw new ConfigError(`${name} is malformed: expected one of ${choices.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function durationMs(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} is malformed: expected a duration like 60s or 1m, got "${raw}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+function timeZone(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError(`${name} is malformed: expected an IANA time zone like Europe/Berlin, got "${raw}"`);
+  }
+  return raw;
+}
+
+const APP_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function appFrom(env: Env, where: string): AppConfig {
+  const prefix = where ? `${where}: ` : '';
+  try {
+    const id = required(env, 'APP_ID', 'the {appId} of the webhook URL (letters, digits, _ . -)');
+    if (!APP_ID_PATTERN.test(id)) throw new ConfigError(`APP_ID is malformed: expected letters, digits, _ . - (max 64), got "${id}"`);
+    const session = read(env, 'WAHA_SESSION') ?? 'default';
+    const prefixValue = env.COMMAND_PREFIX === undefined ? 'wa/' : env.COMMAND_PREFIX.trim();
+    return {
+      id,
+      waha: {
+        url: url(env, 'WAHA_URL'),
+        apiKey: required(env, 'WAHA_API_KEY', 'the WAHA API key (X-Api-Key)'),
+        session,
+        webhookHmacKey: read(env, 'WAHA_WEBHOOK_HMAC_KEY'),
+      },
+      chatwoot: {
+        url: url(env, 'CHATWOOT_URL'),
+        accountId: integer(env, 'CHATWOOT_ACCOUNT_ID', undefined, 1),
+        token: required(env, 'CHATWOOT_ACCOUNT_TOKEN', 'a ChatWoot user access token (Profile → Access Token)'),
+        inboxId: integer(env, 'CHATWOOT_INBOX_ID', undefined, 1),
+        inboxIdentifier: required(env, 'CHATWOOT_INBOX_IDENTIFIER', "the API inbox's identifier (Inbox settings → Configuration)"),
+        webhookSecret: read(env, 'CHATWOOT_WEBHOOK_SECRET'),
+        outgoingMode: oneOf(env, 'CHATWOOT_OUTGOING_MODE', ['private-note', 'message'] as const, 'private-note'),
+      },
+      commandPrefix: prefixValue,
+    };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(prefix + error.message);
+    throw error;
+  }
+}
+
+function appsFromFile(env: Env, file: string): AppConfig[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`APPS_FILE is malformed: cannot read a JSON list of apps from "${file}" (${(error as Error).message})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new ConfigError('APPS_FILE is malformed: expected a non-empty JSON list of apps with the same fields as the environment');
+  }
+  const apps = parsed.map((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new ConfigError(`APPS_FILE is malformed: entry ${index} is not an object`);
+    }
+    const fields: Env = {};
+    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+      fields[key] = value === null || value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    // Fields an entry leaves out fall back to the environment, so shared values (one WAHA, one ChatWoot) are written once.
+    return appFrom({ ...env, APP_ID: undefined, ...fields }, `APPS_FILE entry ${index}`);
+  });
+  const seen = new Set<string>();
+  for (const app of apps) {
+    if (seen.has(app.id)) throw new ConfigError(`APPS_FILE is malformed: APP_ID "${app.id}" appears twice`);
+    seen.add(app.id);
+  }
+  return apps;
+}
+
+export function loadConfig(env: Env = process.env): ServiceConfig {
+  const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL is malformed: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const appsFile = read(env, 'APPS_FILE');
+  const apps = appsFile ? appsFromFile(env, appsFile) : [appFrom(env, '')];
+  const queuePrefix = read(env, 'QUEUE_PREFIX') ?? 'wcb';
+  if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
+    throw new ConfigError(`QUEUE_PREFIX is malformed: expected letters, digits, _ or -, got "${queuePrefix}"`);
+  }
+  const textsFile = read(env, 'TEXTS_FILE');
+  if (textsFile && !fs.existsSync(textsFile)) throw new ConfigError(`TEXTS_FILE is malformed: "${textsFile}" does not exist`);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
+    logLevel,
+    role: oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    queuePrefix,
+    webhookBodyLimit: read(env, 'WEBHOOK_BODY_LIMIT') ?? '1mb',
+    textsFile,
+    apps,
+    tuning: {
+      pullChatConcurrency: integer(env, 'PULL_CHAT_CONCURRENCY', 32, 1, 1000),
+      chatwootMaxConcurrency: integer(env, 'CHATWOOT_MAX_CONCURRENCY', 48, 1, 1000),
+      chatwootRateLimit: integer(env, 'CHATWOOT_RATE_LIMIT', 0, 0),
+      chatwootRateWindowMs: durationMs(env, 'CHATWOOT_RATE_LIMIT_WINDOW', 60_000),
+      chatwootMessageWindowMs: durationMs(env, 'CHATWOOT_MESSAGE_WINDOW', 60_000),
+      httpTimeoutMs: durationMs(env, 'HTTP_TIMEOUT', 30_000),
+      liveConcurrency: integer(env, 'LIVE_CONCURRENCY', 16, 1, 1000),
+      timeZone: timeZone(env, 'TIMEZONE'),
+    },
+  };
+}
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
