@@ -67,6 +67,8 @@ export interface ChatwootSimOptions {
   rateLimit?: { limit: number; periodSec: number } | null;
   /** CONVERSATION_MESSAGE_PER_MINUTE_LIMIT (rolling 60 s, all message types). Default 200; 0 = unlimited. */
   messagesPerMinute?: number;
+  /** The flood guard's rolling window (ChatWoot: always one minute). Shorter only to test pacing quickly. */
+  messageWindowMs?: number;
   /** RATE_LIMIT_CONTACT_SEARCH per account per minute (fixed window). Default null (off). */
   contactSearchPerMinute?: number | null;
 }
@@ -77,6 +79,7 @@ export type ChatwootSimConfig = Pick<
   | 'capacity'
   | 'rateLimit'
   | 'messagesPerMinute'
+  | 'messageWindowMs'
   | 'webhookUrl'
   | 'webhookSecret'
   | 'contactSearchPerMinute'
@@ -92,6 +95,7 @@ interface ResolvedOptions {
   capacity: number;
   rateLimit: { limit: number; periodSec: number } | null;
   messagesPerMinute: number;
+  messageWindowMs: number;
   contactSearchPerMinute: number | null;
 }
 
@@ -286,6 +290,7 @@ export class ChatwootSimulator extends SimServer {
       capacity: opts.capacity ?? 32,
       rateLimit: opts.rateLimit ?? null,
       messagesPerMinute: opts.messagesPerMinute ?? 200,
+      messageWindowMs: opts.messageWindowMs ?? 60_000,
       contactSearchPerMinute: opts.contactSearchPerMinute ?? null,
     };
     this.latencyMs = opts.latencyMs ?? 0;
@@ -363,6 +368,7 @@ export class ChatwootSimulator extends SimServer {
     }
     if (partial.rateLimit !== undefined) this.options.rateLimit = partial.rateLimit;
     if (partial.messagesPerMinute !== undefined) this.options.messagesPerMinute = Number(partial.messagesPerMinute);
+    if (partial.messageWindowMs !== undefined) this.options.messageWindowMs = Number(partial.messageWindowMs);
     if (partial.contactSearchPerMinute !== undefined)
       this.options.contactSearchPerMinute = partial.contactSearchPerMinute;
     if (partial.webhookUrl !== undefined) this.options.webhookUrl = partial.webhookUrl || undefined;
@@ -1080,7 +1086,7 @@ export class ChatwootSimulator extends SimServer {
   private insertMessage(conversation: SimConversation, draft: MessageDraft): SimMessage {
     const errors: string[] = [];
     const limit = this.options.messagesPerMinute;
-    if (limit > 0 && this.store.recentMessageCount(conversation) >= limit) errors.push('Too many messages');
+    if (limit > 0 && this.store.recentMessageCount(conversation, Date.now(), this.options.messageWindowMs) >= limit) errors.push('Too many messages');
     if ((draft.content?.length ?? 0) > MAX_CONTENT_LENGTH) {
       errors.push(`Content is too long (maximum is ${MAX_CONTENT_LENGTH} characters)`);
     }

@@ -292,9 +292,9 @@ export class ChatwootStore {
     return conversation;
   }
 
-  /** Messages created in the rolling last 60 s, all types (the flood guard's count). */
-  recentMessageCount(conversation: SimConversation, now = Date.now()): number {
-    const since = now - 60_000;
+  /** Messages created in the rolling last minute (or `windowMs`), all types (the flood guard's count). */
+  recentMessageCount(conversation: SimConversation, now = Date.now(), windowMs = 60_000): number {
+    const since = now - windowMs;
     while (
       conversation.recentHead < conversation.recent.length &&
       conversation.recent[conversation.recentHead] < since

@@ -1,0 +1,85 @@
+/** Runs one parsed command and answers in the conversation it came from. */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppContext } from '../apps/apps.service';
+import { TEXTS } from '../common/texts.provider';
+import { LOGGER } from '../logging/logger';
+import { PullService } from '../pull/pull.service';
+import { CommandJobData, CommandOrigin } from '../queue/queue.constants';
+import { QueueControlService } from '../queue/queue-control.service';
+import { RelayIntake } from '../relay/relay.intake';
+import { Texts } from '../texts/texts';
+import { Command } from './grammar/command.types';
+import { parseCommand } from './grammar/parse-command';
+import { ReplyService } from './reply.service';
+
+@Injectable()
+export class CommandsService {
+  constructor(
+    private readonly replies: ReplyService,
+    private readonly pulls: PullService,
+    private readonly control: QueueControlService,
+    private readonly relay: RelayIntake,
+    @Inject(TEXTS) private readonly texts: Texts,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(app: AppContext, data: CommandJobData): Promise<void> {
+    const { origin } = data;
+    const parsed = parseCommand(data.content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat });
+    const log = this.logger.child({ appId: origin.appId, conversationId: origin.conversationId, messageId: origin.messageId });
+    switch (parsed.type) {
+      case 'not-a-command':
+        // Looked like a command at intake but is not one (e.g. only the prefix inside text): relay it as a reply.
+        if (!origin.commandsChat) await this.relay.fromCommandFallthrough(app, origin, data.content);
+        return;
+      case 'error':
+        log.info({ error: parsed.message }, 'malformed command');
+        await this.replies.reply(origin, parsed.message);
+        return;
+      case 'command':
+        log.info({ command: parsed.text }, 'command');
+        await this.run(app, origin, parsed.command, data.typedAt);
+        return;
+    }
+  }
+
+  private prefix(app: AppContext, origin: CommandOrigin): string {
+    return origin.commandsChat ? '' : app.config.commandPrefix;
+  }
+
+  private async run(app: AppContext, origin: CommandOrigin, command: Command, typedAt: number): Promise<void> {
+    const prefix = this.prefix(app, origin);
+    switch (command.kind) {
+      case 'help':
+        return this.replies.reply(origin, this.texts.render('help.root', { prefix }));
+      case 'messages.help':
+        return this.replies.reply(origin, this.texts.render('help.messages', { prefix }));
+      case 'queue.help':
+        return this.replies.reply(origin, this.texts.render('help.queue', { prefix }));
+      case 'messages.status':
+        return this.replies.reply(origin, await this.pulls.statusText(origin.appId, prefix));
+      case 'messages.stop': {
+        const record = await this.pulls.stop(origin.appId);
+        return this.replies.reply(origin, record ? this.texts.render('pull.stopRequested', { scope: record.scope, prefix }) : this.texts.render('pull.noneToStop', { prefix }));
+      }
+      case 'messages.pull': {
+        const result = await this.pulls.start(origin, command.options, typedAt);
+        if (!result.started) return this.replies.reply(origin, this.pulls.alreadyRunningText(result.running, prefix));
+        return;
+      }
+      case 'queue.status': {
+        const queues = await this.control.status(command.target);
+        return this.replies.reply(origin, this.texts.render('queue.status', { queues, prefix }));
+      }
+      case 'queue.stop': {
+        const names = await this.control.pause(command.target);
+        return this.replies.activity(origin, this.texts.render('queue.paused', { names: names.join(', '), prefix }));
+      }
+      case 'queue.start': {
+        const names = await this.control.resume(command.target);
+        return this.replies.activity(origin, this.texts.render('queue.resumed', { names: names.join(', '), prefix }));
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Answers in the conversation a command came from. In the WhatsApp Integration conversation replies are normal
+ * (incoming) messages from the integration contact; in a customer conversation they are private notes so the
+ * customer never sees them; lifecycle events are activity messages in both.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppsService } from '../apps/apps.service';
+import { LOGGER } from '../logging/logger';
+import { CommandOrigin } from '../queue/queue.constants';
+
+@Injectable()
+export class ReplyService {
+  constructor(
+    private readonly apps: AppsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async reply(origin: CommandOrigin, content: string): Promise<void> {
+    const app = this.apps.require(origin.appId);
+    const message = origin.commandsChat
+      ? { content, message_type: 'incoming' as const, private: false }
+      : { content, message_type: 'outgoing' as const, private: true };
+    await app.chatwoot.createMessage(origin.conversationId, { ...message, content_attributes: { in_reply_to: origin.messageId } }, 'live');
+  }
+
+  async activity(origin: CommandOrigin, content: string): Promise<void> {
+    const app = this.apps.require(origin.appId);
+    await app.chatwoot.createMessage(origin.conversationId, { content, message_type: 'activity' }, 'live');
+  }
+
+  /** Lifecycle reports must not fail the work they report on: log and go on. */
+  async activitySafe(origin: CommandOrigin, content: string): Promise<void> {
+    try {
+      await this.activity(origin, content);
+    } catch (error) {
+      this.logger.warn({ err: error, conversationId: origin.conversationId }, 'cannot post activity');
+    }
+  }
+}

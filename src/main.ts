@@ -1,0 +1,47 @@
+/**
+ * Entry point: validate the configuration (one line and exit 1 when it is wrong), start Nest with raw bodies for
+ * webhook signatures and a body size limit, and shut down gracefully on SIGTERM/SIGINT (workers finish or hand
+ * back their jobs).
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig, ServiceConfig } from './config/config';
+import { createLogger, PinoNestLogger } from './logging/logger';
+
+export async function createApp(config: ServiceConfig): Promise<NestExpressApplication> {
+  const logger = createLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    rawBody: true,
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+  });
+  app.useBodyParser('json', { limit: config.webhookBodyLimit, type: ['application/json', 'application/*+json'] });
+  app.enableShutdownHooks();
+  return app;
+}
+
+async function main(): Promise<void> {
+  let config: ServiceConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port, '0.0.0.0');
+  const url = await app.getUrl();
+  process.stdout.write(`${JSON.stringify({ level: 30, msg: `listening on ${url}`, port: config.port })}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

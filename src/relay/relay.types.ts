@@ -1,0 +1,13 @@
+import type { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
+import type { WahaMessage } from '../clients/waha/waha.types';
+
+/** An agent's message to send to WhatsApp (inbox lane, one lane per conversation). */
+export interface InboxEvent {
+  kind: 'agent-message';
+  body: ChatwootWebhookBody;
+}
+
+/** A WhatsApp event to bring into ChatWoot (whatsapp lane, one lane per chat). */
+export type WhatsAppEvent =
+  | { kind: 'message'; message: WahaMessage; receivedAt: number }
+  | { kind: 'session-status'; status: string; session: string };

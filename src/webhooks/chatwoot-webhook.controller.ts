@@ -1,0 +1,95 @@
+/**
+ * `POST /webhooks/chatwoot/{session}/{appId}`: ChatWoot waits 5 s and never retries, so the controller only
+ * authenticates, decides, and writes a job to Redis; workers do the rest.
+ */
+import {
+  Controller,
+  Headers,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import { AppsService } from '../apps/apps.service';
+import { LOGGER } from '../logging/logger';
+import { jobId, JobName, QueueName } from '../queue/queue.constants';
+import { Queues } from '../queue/queues';
+import { RelayIntake } from '../relay/relay.intake';
+import { contactChatIds, decideChatwootWebhook } from './chatwoot-webhook.filter';
+import { ChatwootWebhookBody } from './chatwoot-webhook.types';
+import { verifyChatwootSignature } from './signature';
+
+@Controller('webhooks/chatwoot')
+export class ChatwootWebhookController {
+  constructor(
+    private readonly apps: AppsService,
+    private readonly queues: Queues,
+    private readonly relay: RelayIntake,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Post(':session/:appId')
+  @HttpCode(200)
+  async receive(
+    @Param('session') session: string,
+    @Param('appId') appId: string,
+    @Req() req: RawBodyRequest<Request>,
+    @Headers('x-chatwoot-signature') signature?: string,
+    @Headers('x-chatwoot-timestamp') timestamp?: string,
+  ): Promise<{ success: true; action: string }> {
+    const app = this.apps.forWebhook(session, appId);
+    if (!app) throw new NotFoundException(`App '${appId}' not found for session '${session}'`);
+    const secret = app.config.chatwoot.webhookSecret;
+    if (secret) {
+      const check = verifyChatwootSignature(secret, signature, timestamp, req.rawBody ?? Buffer.alloc(0), Date.now());
+      if (!check.ok) throw new UnauthorizedException(`Webhook signature rejected: ${check.reason}`);
+    }
+    const body = (req.body ?? {}) as ChatwootWebhookBody;
+    const decision = decideChatwootWebhook(body, app.config.commandPrefix);
+    const log = this.logger.child({ appId, event: body.event, messageId: body.id, conversationId: body.conversation?.id });
+    try {
+      switch (decision.action) {
+        case 'drop':
+          log.debug({ reason: decision.reason }, 'webhook dropped');
+          return { success: true, action: 'ignored' };
+        case 'command': {
+          const sender = body.conversation?.meta?.sender;
+          const typedAt = typeof body.created_at === 'string' ? Date.parse(body.created_at) : Number(body.created_at) * 1000;
+          await this.queues.add(
+            QueueName.Commands,
+            JobName.Command,
+            {
+              origin: {
+                appId,
+                conversationId: Number(body.conversation?.id),
+                messageId: Number(body.id),
+                commandsChat: decision.commandsChat,
+                contactChatIds: decision.commandsChat ? [] : contactChatIds(sender),
+                contactId: sender?.id,
+              },
+              content: body.content ?? '',
+              typedAt: Number.isFinite(typedAt) && typedAt > 0 ? typedAt : Date.now(),
+            },
+            { jobId: jobId('cmd', appId, body.id ?? Date.now()), attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+          );
+          log.info('command queued');
+          return { success: true, action: 'command' };
+        }
+        case 'relay':
+          await this.relay.fromChatwoot(app, body);
+          return { success: true, action: 'relay' };
+      }
+    } catch (error) {
+      log.error({ err: error }, 'cannot queue webhook');
+      throw new HttpException('Cannot queue the webhook: Redis is unavailable', HttpStatus.SERVICE_UNAVAILABLE);
+    }
+  }
+}

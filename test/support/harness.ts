@@ -1,0 +1,192 @@
+/**
+ * Acceptance-test harness: both simulators in the test process, the built service (dist/main.js) as real child
+ * processes on a fresh Redis namespace, everything over HTTP. Several worker processes can be started and killed.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../src/simulators/chatwoot/chatwoot-simulator';
+import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../src/simulators/waha/waha-simulator';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function eventually<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${opts.what ?? 'condition'}${last instanceof Error ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 100));
+  }
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export interface HarnessOptions {
+  waha?: WahaSimOptions;
+  chatwoot?: ChatwootSimOptions;
+  env?: Record<string, string>;
+  appId?: string;
+  /** Do not wait for the integration conversation (for tests of start-up itself). */
+  skipReady?: boolean;
+}
+
+export class Harness {
+  readonly services: ServiceProcess[] = [];
+  /** Ids of the messages the test typed as an agent (everything else in ChatWoot came from the service). */
+  readonly typed = new Set<number>();
+  integrationConversationId = 0;
+
+  private constructor(
+    readonly cw: ChatwootSimulator,
+    readonly waha: WahaSimulator,
+    readonly prefix: string,
+    readonly appId: string,
+    readonly baseEnv: Record<string, string>,
+  ) {}
+
+  static async start(opts: HarnessOptions = {}): Promise<Harness> {
+    const prefix = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+    const appId = opts.appId ?? 'app_test';
+    const cw = await startChatwootSimulator({ latencyMs: 0, messagesPerMinute: 0, ...opts.chatwoot });
+    const waha = await startWahaSimulator({ ...opts.waha });
+    const port = await freePort();
+    const env: Record<string, string> = {
+      PORT: String(port),
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      APP_ID: appId,
+      WAHA_URL: waha.url,
+      WAHA_API_KEY: waha.apiKey,
+      WAHA_SESSION: waha.session,
+      CHATWOOT_URL: cw.url,
+      CHATWOOT_ACCOUNT_ID: String(cw.accountId),
+      CHATWOOT_ACCOUNT_TOKEN: cw.token,
+      CHATWOOT_INBOX_ID: String(cw.inboxId),
+      CHATWOOT_INBOX_IDENTIFIER: opts.chatwoot?.inboxIdentifier ?? 'inbox-ident-1',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      HTTP_TIMEOUT: '5s',
+      ...opts.env,
+    };
+    const harness = new Harness(cw, waha, prefix, appId, env);
+    cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}` });
+    waha.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha` });
+    await harness.spawn({ PORT: String(port) });
+    if (!opts.skipReady) await harness.ready();
+    return harness;
+  }
+
+  get url(): string {
+    return this.services[0].url;
+  }
+
+  /** Starts one more service process (ROLE=worker unless given). */
+  async spawn(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const port = env.PORT ? Number(env.PORT) : await freePort();
+    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...this.baseEnv, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const echo = process.env.TEST_SERVICE_OUTPUT === '1';
+    child.stdout?.on('data', (d: Buffer) => (echo ? process.stderr.write(d) : output.push(d.toString())));
+    child.stderr?.on('data', (d: Buffer) => (echo ? process.stderr.write(d) : output.push(d.toString())));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const service: ServiceProcess = { child, port, url: `http://127.0.0.1:${port}`, output, exited };
+    this.services.push(service);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`service exited: ${output.join('')}`);
+        const response = await fetch(`${service.url}/health`);
+        return response.ok;
+      },
+      { timeoutMs: 20_000, what: 'service health', intervalMs: 100 },
+    );
+    return service;
+  }
+
+  async ready(): Promise<void> {
+    const conversation = await eventually(
+      () => {
+        const contact = this.cw.findContact((c) => c.identifier === 'whatsapp.integration');
+        if (!contact) return undefined;
+        return this.cw.conversations().find((c) => (c.meta.sender as { id?: number } | null)?.id === contact.id);
+      },
+      { what: 'integration conversation', timeoutMs: 20_000 },
+    );
+    this.integrationConversationId = conversation.id;
+  }
+
+  /** Types a message as an agent in a conversation (fires the webhook). */
+  async type(content: string, conversationId = this.integrationConversationId): Promise<number> {
+    const message = await this.cw.agentMessage(conversationId, content);
+    this.typed.add(message.id);
+    return message.id;
+  }
+
+  /** Messages the service posted into a conversation after the given message id. */
+  repliesAfter(messageId: number, conversationId = this.integrationConversationId): Array<{ content: string; message_type: number; private: boolean }> {
+    return this.cw
+      .messages(conversationId)
+      .filter((m) => m.id > messageId && !this.typed.has(m.id))
+      .map((m) => ({ content: m.content ?? '', message_type: m.message_type, private: m.private }));
+  }
+
+  async waitReply(messageId: number, match: (content: string) => boolean = () => true, conversationId = this.integrationConversationId, timeoutMs = 20_000): Promise<string> {
+    const found = await eventually(() => this.repliesAfter(messageId, conversationId).find((m) => match(m.content)), { timeoutMs, what: `a reply after message ${messageId}` });
+    return found.content;
+  }
+
+  async redis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    const redis = new Redis(REDIS_URL);
+    try {
+      return await fn(redis);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async kill(service: ServiceProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (service.child.exitCode === null) service.child.kill(signal);
+    await service.exited;
+    this.services.splice(this.services.indexOf(service), 1);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.services.map((s) => this.kill(s, 'SIGTERM')));
+    await this.cw.close();
+    await this.waha.close();
+    await this.redis(async (redis) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    });
+  }
+}
