@@ -1,0 +1,187 @@
+/**
+ * Finds or creates the ChatWoot contact and conversation that stand for a WhatsApp chat.
+ *
+ * Lookup follows the reference app so users switching over keep their conversations: the bridge's custom
+ * attributes (`waha_whatsapp_chat_id|jid|lid`), the identifier, then the phone number. `@lid` chats are resolved to
+ * the phone when WAHA knows it. The chat → conversation mapping is remembered in Redis for every later pull and
+ * for the live relay; a per-chat lock keeps two workers from creating the same contact twice.
+ */
+import type { Logger } from 'pino';
+import { AppContext } from '../apps/apps.service';
+import { CwContact, CwFilterCondition } from '../clients/chatwoot/chatwoot.types';
+import { isUpstreamError } from '../clients/http/http-error';
+import { chatKind, phoneDigits, publicJid } from '../common/jids';
+import { RedisService } from '../redis/redis.service';
+import { Texts } from '../texts/texts';
+
+export interface ResolvedChat {
+  chatId: string;
+  conversationId: number;
+  contactId: number;
+  name: string;
+}
+
+interface Identity {
+  chatId: string;
+  jid?: string;
+  lid?: string;
+  phone?: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class ContactResolver {
+  constructor(
+    private readonly redis: RedisService,
+    private readonly texts: Texts,
+    private readonly logger: Logger,
+  ) {}
+
+  private mapKey(appId: string): string {
+    return this.redis.key('convmap', appId);
+  }
+
+  async cached(appId: string, chatId: string): Promise<number | undefined> {
+    const value = await this.redis.client.hget(this.mapKey(appId), chatId);
+    return value ? Number(value) : undefined;
+  }
+
+  async forget(appId: string, chatId: string): Promise<void> {
+    await this.redis.client.hdel(this.mapKey(appId), chatId);
+  }
+
+  async resolve(app: AppContext, rawChatId: string, chatName?: string | null): Promise<ResolvedChat> {
+    const chatId = publicJid(rawChatId);
+    const lockKey = this.redis.key('lock', 'contact', app.config.id, chatId);
+    for (let i = 0; ; i++) {
+      const cached = await this.cached(app.config.id, chatId);
+      if (cached) return { chatId, conversationId: cached, contactId: 0, name: chatId };
+      const token = `${process.pid}-${Math.random()}`;
+      if (await this.redis.client.set(lockKey, token, 'PX', 60_000, 'NX')) {
+        try {
+          const resolved = await this.resolveUncached(app, chatId, chatName);
+          await this.redis.client.hset(this.mapKey(app.config.id), chatId, String(resolved.conversationId));
+          return resolved;
+        } finally {
+          await this.redis.client.eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+            1,
+            lockKey,
+            token,
+          );
+        }
+      }
+      await sleep(Math.min(1000, 50 * (i + 1)));
+    }
+  }
+
+  private async identity(app: AppContext, chatId: string): Promise<Identity> {
+    if (chatId.endsWith('@lid')) {
+      const mapping = await app.waha.lid(chatId).catch(() => null);
+      const jid = mapping?.pn ? publicJid(mapping.pn) : undefined;
+      return { chatId, lid: chatId, jid, phone: jid ? phoneDigits(jid) : undefined };
+    }
+    const phone = phoneDigits(chatId);
+    return { chatId, jid: phone ? chatId : undefined, phone };
+  }
+
+  private async displayName(app: AppContext, identity: Identity, chatName?: string | null): Promise<string> {
+    const kind = chatKind(identity.chatId);
+    switch (kind) {
+      case 'group':
+        return this.texts.render('contact.groupName', { subject: chatName || identity.chatId });
+      case 'channel':
+        return this.texts.render('contact.channelName', { name: chatName || identity.chatId });
+      case 'status':
+        return this.texts.render('contact.statusName', {});
+      case 'broadcast':
+        return this.texts.render('contact.broadcastName', { jid: identity.chatId });
+      case 'dm':
+      case 'null':
+      case 'other': {
+        const contact = await app.waha.contact(identity.jid ?? identity.chatId).catch(() => null);
+        const name = contact?.name || contact?.pushname || contact?.pushName || chatName;
+        if (name) return name;
+        return identity.phone ? `+${identity.phone}` : identity.chatId;
+      }
+    }
+  }
+
+  private conditions(identity: Identity): CwFilterCondition[] {
+    const ids = [...new Set([identity.chatId, identity.jid, identity.lid].filter((v): v is string => Boolean(v)))];
+    const pairs: Array<[string, string]> = [];
+    for (const id of ids) {
+      pairs.push(['waha_whatsapp_chat_id', id], ['identifier', id]);
+    }
+    if (identity.jid) pairs.push(['waha_whatsapp_jid', identity.jid]);
+    if (identity.lid) pairs.push(['waha_whatsapp_lid', identity.lid]);
+    if (identity.phone) pairs.push(['phone_number', identity.phone]);
+    return pairs.map(([attribute_key, value], index) => ({
+      attribute_key,
+      filter_operator: 'equal_to',
+      values: [value],
+      query_operator: index === pairs.length - 1 ? null : 'OR',
+    }));
+  }
+
+  private async find(app: AppContext, identity: Identity): Promise<CwContact | undefined> {
+    const contacts = await app.chatwoot.filterContacts(this.conditions(identity));
+    const inInbox = (c: CwContact): boolean => (c.contact_inboxes ?? []).some((ci) => ci.inbox?.id === app.config.chatwoot.inboxId);
+    const ranked = [...contacts].sort(
+      (a, b) => Number(inInbox(b)) - Number(inInbox(a)) || Number(Boolean(b.phone_number)) - Number(Boolean(a.phone_number)) || a.id - b.id,
+    );
+    return ranked[0];
+  }
+
+  private async resolveUncached(app: AppContext, chatId: string, chatName?: string | null): Promise<ResolvedChat> {
+    const identity = await this.identity(app, chatId);
+    const attributes: Record<string, string> = { waha_whatsapp_chat_id: chatId };
+    if (identity.jid) attributes.waha_whatsapp_jid = identity.jid;
+    if (identity.lid) attributes.waha_whatsapp_lid = identity.lid;
+    const inboxId = app.config.chatwoot.inboxId;
+    let contact = await this.find(app, identity);
+    let sourceId: string | undefined;
+    const name = contact?.name ?? (await this.displayName(app, identity, chatName));
+    if (!contact) {
+      try {
+        const created = await app.chatwoot.createContact({
+          name,
+          identifier: identity.jid ?? chatId,
+          phone_number: identity.phone ? `+${identity.phone}` : undefined,
+          inbox_id: inboxId,
+          source_id: chatId,
+          custom_attributes: attributes,
+        });
+        contact = created.contact;
+        sourceId = created.sourceId ?? undefined;
+      } catch (error) {
+        // Someone else (an agent, another bridge) created it meanwhile: look again.
+        if (!isUpstreamError(error, 'client')) throw error;
+        contact = await this.find(app, identity);
+        if (!contact) throw error;
+      }
+    }
+    const changed = Object.entries(attributes).some(([k, v]) => contact.custom_attributes?.[k] !== v);
+    if (changed) {
+      await app.chatwoot
+        .updateContact(contact.id, { custom_attributes: { ...contact.custom_attributes, ...attributes } })
+        .catch((error: unknown) => this.logger.warn({ err: error, chatId }, 'cannot update contact attributes'));
+    }
+    sourceId ??= contact.contact_inboxes?.find((ci) => ci.inbox?.id === inboxId)?.source_id;
+    const conversations = (await app.chatwoot.contactConversations(contact.id)).filter((c) => c.inbox_id === inboxId);
+    const preferred = conversations.sort((a, b) => Number(b.status !== 'resolved') - Number(a.status !== 'resolved') || b.id - a.id)[0];
+    if (preferred) return { chatId, conversationId: preferred.id, contactId: contact.id, name };
+    if (!sourceId) {
+      const contactInbox = await app.chatwoot.createContactInbox(contact.id, inboxId, chatId).catch(async (error: unknown) => {
+        if (!isUpstreamError(error, 'client') && !isUpstreamError(error, 'server')) throw error;
+        return app.chatwoot.createContactInbox(contact.id, inboxId);
+      });
+      sourceId = contactInbox.source_id;
+    }
+    const conversation = await app.chatwoot.createConversation({ source_id: sourceId, inbox_id: inboxId, contact_id: contact.id, status: 'open' });
+    this.logger.info({ chatId, conversationId: conversation.id, contactId: contact.id }, 'conversation created');
+    return { chatId, conversationId: conversation.id, contactId: contact.id, name };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Turns one WhatsApp message into the ChatWoot message that stands for it. Pure: no I/O, so every rule is
+ * unit-tested. Used by the history pull and by the live WhatsApp → ChatWoot relay.
+ */
+import { OutgoingMode } from '../config/config';
+import { CwNewMessage } from '../clients/chatwoot/chatwoot.types';
+import { WahaMessage } from '../clients/waha/waha.types';
+import { ChatKind } from '../common/jids';
+import { Texts } from '../texts/texts';
+
+export type MediaOutcome = 'none' | 'attached' | 'not-requested' | 'unavailable';
+
+export interface RenderContext {
+  chatKind: ChatKind;
+  /** "Name (+phone)" of the group member who wrote it, when known. */
+  participant?: string;
+  /** ChatWoot message id of the quoted message, from the ledger. */
+  inReplyTo?: number;
+  outgoingMode: OutgoingMode;
+  media: MediaOutcome;
+  /** Add the original date line (always for history, for live only when the message is old). */
+  withDate: boolean;
+  timeZone?: string;
+  /** source_id written on the ChatWoot message. */
+  sourceId: string;
+}
+
+const DATE_FORMAT_CACHE = new Map<string, Intl.DateTimeFormat>();
+
+export function formatMessageDate(timestampSec: number, timeZone?: string): string {
+  const key = timeZone ?? '';
+  let format = DATE_FORMAT_CACHE.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      weekday: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    DATE_FORMAT_CACHE.set(key, format);
+  }
+  return format.format(new Date(timestampSec * 1000));
+}
+
+function special(message: WahaMessage): string | undefined {
+  if (message.location && (message.location.latitude !== undefined || message.location.name)) {
+    const { latitude, longitude, name, address } = message.location;
+    const where = [name, address].filter(Boolean).join(', ');
+    const link = latitude !== undefined && longitude !== undefined ? `https://maps.google.com/?q=${latitude},${longitude}` : '';
+    return `📍 ${[where, link].filter(Boolean).join('\n')}`.trim();
+  }
+  if (message.vCards && message.vCards.length > 0) {
+    const names = message.vCards.map((card) => /\nFN:(.+)/.exec(card)?.[1]?.trim() ?? 'contact');
+    return `👤 ${names.join(', ')}`;
+  }
+  return undefined;
+}
+
+export function messageTypeName(message: WahaMessage): string {
+  const raw = message._data?.type;
+  return typeof raw === 'string' && raw ? raw : 'unknown';
+}
+
+export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: Texts): CwNewMessage {
+  const body = (message.body ?? '').trim();
+  let text = body || special(message) || '';
+  let privateNote = false;
+  if (message.hasMedia && ctx.media === 'not-requested') {
+    text = texts.render('message.mediaNotRequested', { caption: text });
+  } else if (message.hasMedia && ctx.media === 'unavailable') {
+    text = texts.render('message.mediaNotDownloaded', { caption: text });
+  } else if (!text && !(message.hasMedia && ctx.media === 'attached')) {
+    text = texts.render('message.unsupported', { type: messageTypeName(message) });
+    privateNote = true;
+  }
+  if ((ctx.chatKind === 'group' || ctx.chatKind === 'broadcast') && !message.fromMe && ctx.participant) {
+    text = texts.render('message.groupParticipant', { participant: ctx.participant, text });
+  }
+  if (ctx.withDate && message.timestamp) {
+    const date = texts.render('message.historyDate', { date: formatMessageDate(message.timestamp, ctx.timeZone) });
+    text = text ? `${text}\n${date}` : date;
+  }
+  const contentAttributes: Record<string, unknown> = { external_created_at: message.timestamp };
+  if (ctx.inReplyTo) contentAttributes.in_reply_to = ctx.inReplyTo;
+  if (message.fromMe) {
+    return {
+      content: text,
+      message_type: 'outgoing',
+      private: ctx.outgoingMode === 'private-note' || privateNote,
+      source_id: ctx.sourceId,
+      content_attributes: contentAttributes,
+    };
+  }
+  return {
+    content: text,
+    message_type: privateNote ? 'outgoing' : 'incoming',
+    private: privateNote,
+    source_id: ctx.sourceId,
+    content_attributes: contentAttributes,
+  };
+}
