@@ -18,7 +18,6 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
     logger: new PinoNestLogger(logger),
   });
   app.useBodyParser('json', { limit: config.webhookBodyLimit, type: ['application/json', 'application/*+json'] });
-  app.enableShutdownHooks();
   return app;
 }
 
@@ -37,6 +36,26 @@ async function main(): Promise<void> {
   await app.listen(config.port, '0.0.0.0');
   const url = await app.getUrl();
   process.stdout.write(`${JSON.stringify({ level: 30, msg: `listening on ${url}`, port: config.port })}\n`);
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    // Imports stop after the message in flight and hand their jobs back; workers and connections close.
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    app
+      .close()
+      .then(() => {
+        process.stdout.write(`${JSON.stringify({ level: 30, msg: `stopped on ${signal}` })}\n`);
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 if (require.main === module) {

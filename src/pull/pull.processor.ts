@@ -1,11 +1,11 @@
 /** The `pull` queue: plan, chat and finish jobs of the history pull. */
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { JobName, PullChatJobData, PullPlanJobData, QueueName } from '../queue/queue.constants';
 import { WORKER_OPTIONS } from '../queue/worker-options';
-import { PullService } from './pull.service';
+import { PullService, ShutdownError } from './pull.service';
 
 @Processor(QueueName.Pull, WORKER_OPTIONS)
 export class PullProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -22,7 +22,18 @@ export class PullProcessor extends WorkerHost implements OnApplicationBootstrap 
     void this.worker.run();
   }
 
-  async process(job: Job): Promise<void> {
+  async process(job: Job, token?: string): Promise<void> {
+    try {
+      await this.dispatch(job);
+    } catch (error) {
+      if (!(error instanceof ShutdownError) || !token) throw error;
+      // Back to the queue without spending an attempt; the checkpoint makes the next worker resume exactly here.
+      await job.moveToDelayed(Date.now() + 500, token);
+      throw new DelayedError();
+    }
+  }
+
+  private async dispatch(job: Job): Promise<void> {
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     switch (job.name as JobName) {
       case JobName.PullPlan:

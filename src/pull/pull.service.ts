@@ -5,7 +5,7 @@
  * the chat that finishes last enqueues `pull.finish` → resolve conversations (--rc), resume queues (--pause),
  * report, release the app's pull slot.
  */
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
@@ -26,6 +26,13 @@ import { ContactResolver } from './contact-resolver';
 import { PullRecord, PullStore } from './pull.store';
 import { formatMessageDate } from './message-renderer';
 
+/** A chat import interrupted because the process is shutting down: hand the job back, it is not a failure. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('the service is shutting down');
+  }
+}
+
 export type StartResult = { started: true; pullId: string } | { started: false; running: PullRecord };
 
 function elapsedText(ms: number): string {
@@ -37,9 +44,11 @@ function elapsedText(ms: number): string {
 }
 
 @Injectable()
-export class PullService implements OnModuleInit {
+export class PullService implements OnModuleInit, BeforeApplicationShutdown {
   readonly store: PullStore;
   private readonly resolver: ContactResolver;
+  private readonly running = new Set<AbortController>();
+  private shuttingDown = false;
 
   constructor(
     private readonly apps: AppsService,
@@ -60,6 +69,12 @@ export class PullService implements OnModuleInit {
       const record = await this.store.get(pullId);
       if (record) await this.replies.activitySafe(record.origin, this.texts.render('queues.resumedAfterPull', {}));
     };
+  }
+
+  /** SIGTERM: stop imports after the message in flight; their jobs go back to the queue for any worker. */
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+    for (const controller of this.running) controller.abort(new ShutdownError());
   }
 
   get contactResolver(): ContactResolver {
@@ -321,11 +336,13 @@ export class PullService implements OnModuleInit {
   // ---- chats -------------------------------------------------------------------------------------------
 
   async importChat(pullId: string, chatId: string, finalAttempt: boolean): Promise<void> {
+    if (this.shuttingDown) throw new ShutdownError();
     const record = await this.store.get(pullId);
     if (!record || ['completed', 'stopped', 'failed', 'finishing'].includes(record.state)) return;
     const app = this.apps.require(record.appId);
     this.control.workingPulls.set(pullId, (this.control.workingPulls.get(pullId) ?? 0) + 1);
     const watchdog = new AbortController();
+    this.running.add(watchdog);
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       if (timer) clearTimeout(timer);
@@ -344,6 +361,7 @@ export class PullService implements OnModuleInit {
           });
       if (await this.store.chatDone(pullId, chatId, outcome === 'stopped' ? 'stopped' : 'done')) await this.enqueueFinish(record);
     } catch (error) {
+      if (watchdog.signal.reason instanceof ShutdownError) throw watchdog.signal.reason;
       this.logger.warn({ err: error, pullId, chatId, finalAttempt }, 'chat import attempt failed');
       if (finalAttempt) {
         await this.store.set(pullId, { error: `${chatId}: ${error instanceof Error ? error.message : String(error)}` });
@@ -353,6 +371,7 @@ export class PullService implements OnModuleInit {
       throw error;
     } finally {
       if (timer) clearTimeout(timer);
+      this.running.delete(watchdog);
       this.release(pullId);
     }
   }

@@ -9,7 +9,7 @@ export const WORKER_OPTIONS: NestWorkerOptions = {
   autorun: false,
   // Recorded on every job it processes (BullMQ's processedBy): shows which process did what.
   name: `${os.hostname()}:${process.pid}`,
-  lockDuration: 15_000,
-  stalledInterval: 5_000,
+  lockDuration: 10_000,
+  stalledInterval: 3_000,
   maxStalledCount: 50,
 };

@@ -36,11 +36,18 @@ export class RedisService implements OnApplicationShutdown {
     return [this.prefix, ...parts].join(':');
   }
 
+  /** True when Redis answers within a second (health checks must not hang while Redis reconnects). */
   async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return (await this.client.ping()) === 'PONG';
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), 1000);
+      });
+      return (await Promise.race([this.client.ping(), timeout])) === 'PONG';
     } catch {
       return false;
+    } finally {
+      if (timer) clearTimeout(timer);
     }
   }
 

@@ -14,6 +14,7 @@ import {
   Post,
   Req,
   UnauthorizedException,
+  UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
@@ -47,6 +48,7 @@ export class ChatwootWebhookController {
   ): Promise<{ success: true; action: string }> {
     const app = this.apps.forWebhook(session, appId);
     if (!app) throw new NotFoundException(`App '${appId}' not found for session '${session}'`);
+    if (!req.is('application/json')) throw new UnsupportedMediaTypeException('Webhooks must be application/json');
     const secret = app.config.chatwoot.webhookSecret;
     if (secret) {
       const check = verifyChatwootSignature(secret, signature, timestamp, req.rawBody ?? Buffer.alloc(0), Date.now());

@@ -2,7 +2,20 @@
  * `POST /webhooks/waha`: WAHA's webhooks (message.any, message.ack, session.status). WAHA retries failed
  * deliveries, so events are deduplicated by payload id; an answer is given only after the event is in Redis.
  */
-import { BadRequestException, Controller, Headers, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Post, Req, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Post,
+  Req,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
@@ -23,6 +36,7 @@ export class WahaWebhookController {
   @Post()
   @HttpCode(200)
   async receive(@Req() req: RawBodyRequest<Request>, @Headers('x-webhook-hmac') hmac?: string): Promise<{ success: true; action: string }> {
+    if (!req.is('application/json')) throw new UnsupportedMediaTypeException('Webhooks must be application/json');
     const body = req.body as Partial<WahaEnvelope> | undefined;
     if (!body || typeof body !== 'object' || typeof body.event !== 'string' || typeof body.session !== 'string') {
       throw new BadRequestException('Expected a WAHA webhook envelope with "event" and "session"');

@@ -56,6 +56,8 @@ export interface HarnessOptions {
   appId?: string;
   /** Do not wait for the integration conversation (for tests of start-up itself). */
   skipReady?: boolean;
+  /** A Redis of the test's own (e.g. one it restarts); default REDIS_URL. */
+  redisUrl?: string;
 }
 
 export class Harness {
@@ -70,6 +72,7 @@ export class Harness {
     readonly prefix: string,
     readonly appId: string,
     readonly baseEnv: Record<string, string>,
+    readonly redisUrl: string,
   ) {}
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
@@ -80,7 +83,7 @@ export class Harness {
     const port = await freePort();
     const env: Record<string, string> = {
       PORT: String(port),
-      REDIS_URL,
+      REDIS_URL: opts.redisUrl ?? REDIS_URL,
       QUEUE_PREFIX: prefix,
       APP_ID: appId,
       WAHA_URL: waha.url,
@@ -95,7 +98,7 @@ export class Harness {
       HTTP_TIMEOUT: '5s',
       ...opts.env,
     };
-    const harness = new Harness(cw, waha, prefix, appId, env);
+    const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL);
     cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}` });
     waha.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha` });
     await harness.spawn({ PORT: String(port) });
@@ -162,7 +165,7 @@ export class Harness {
   }
 
   async redis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(this.redisUrl);
     try {
       return await fn(redis);
     } finally {

@@ -1,0 +1,46 @@
+/** Shared by the chaos suites: loss/duplicate accounting against the fake WAHA, and a seeded PRNG. */
+import { Harness } from './harness';
+import { DAY, dmChats, expected, imported, windowSec } from './pull-helpers';
+
+export interface Accounting {
+  expected: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+}
+
+/** Compares every direct chat's conversation with WAHA's history for the window `days` back from `at`. */
+export function account(h: Harness, at: number, days: number, chats = dmChats(h)): Accounting {
+  const got = imported(h);
+  const window = windowSec(at, days * DAY);
+  const result: Accounting = { expected: 0, lost: 0, duplicated: 0, outOfOrder: 0 };
+  for (const chatId of chats) {
+    const want = expected(h, chatId, window);
+    const ids = got.get(chatId) ?? [];
+    result.expected += want.length;
+    const seen = new Set(ids);
+    result.lost += want.filter((id) => !seen.has(id)).length;
+    result.duplicated += ids.length - seen.size;
+    const order = ids.filter((id) => want.includes(id));
+    const wantOrder = want.filter((id) => seen.has(id));
+    if (order.join() !== [...new Set(order)].join() || [...new Set(order)].join() !== wantOrder.join()) result.outOfOrder++;
+  }
+  return result;
+}
+
+export function createdCount(h: Harness): number {
+  return h.cw.conversations().reduce((n, c) => n + h.cw.messages(c.id).filter((m) => m.source_id).length, 0);
+}
+
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const BIG_HISTORY = { dmChats: 20, messagesPerChat: 270, days: 21, groups: 0, channels: 0, includeStatus: false, broadcastLists: 0, includeNullChat: false, hiddenRatio: 0 };
