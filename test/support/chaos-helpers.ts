@@ -1,4 +1,5 @@
 /** Shared by the chaos suites: loss/duplicate accounting against the fake WAHA, and a seeded PRNG. */
+import { mulberry32 } from '../../src/simulators/waha/waha-random';
 import { Harness } from './harness';
 import { DAY, dmChats, expected, imported, windowSec } from './pull-helpers';
 
@@ -32,15 +33,7 @@ export function createdCount(h: Harness): number {
   return h.cw.conversations().reduce((n, c) => n + h.cw.messages(c.id).filter((m) => m.source_id).length, 0);
 }
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded random numbers in [0, 1) (the simulators' PRNG), so a failing chaos run can be replayed. */
+export const prng = mulberry32;
 
 export const BIG_HISTORY = { dmChats: 20, messagesPerChat: 270, days: 21, groups: 0, channels: 0, includeStatus: false, broadcastLists: 0, includeNullChat: false, hiddenRatio: 0 };
