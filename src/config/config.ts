@@ -210,7 +210,8 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     logLevel,
     role: oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all'),
     queuePrefix,
-    webhookBodyLimit: read(env, 'WEBHOOK_BODY_LIMIT') ?? '1mb',
+    // A ChatWoot message may hold 150,000 characters and its webhook carries the text three times, JSON-escaped.
+    webhookBodyLimit: read(env, 'WEBHOOK_BODY_LIMIT') ?? '4mb',
     textsFile,
     apps,
     tuning: {

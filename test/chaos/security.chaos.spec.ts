@@ -50,7 +50,7 @@ describe('hostile input and secrets', () => {
       ['unknown app', `${h.url}/webhooks/chatwoot/default/other`, cwHeaders(body), body, 404],
       ['unknown session', `${h.url}/webhooks/chatwoot/other/${h.appId}`, cwHeaders(body), body, 404],
       ['malformed JSON', cwUrl, cwHeaders('{"event":'), '{"event":', 400],
-      ['oversized JSON', cwUrl, { 'content-type': 'application/json' }, JSON.stringify({ content: 'x'.repeat(3_000_000) }), 413],
+      ['oversized JSON', cwUrl, { 'content-type': 'application/json' }, JSON.stringify({ content: 'x'.repeat(5_000_000) }), 413],
       ['wrong content type', cwUrl, { ...cwHeaders(body), 'content-type': 'text/plain' }, body, 415],
       ['WAHA bad HMAC', `${h.url}/webhooks/waha`, { 'content-type': 'application/json', 'x-webhook-hmac': 'ab'.repeat(64) }, '{"event":"message.any","session":"default","payload":{"id":"x"}}', 401],
       ['WAHA wrong content type', `${h.url}/webhooks/waha`, { 'content-type': 'application/x-www-form-urlencoded' }, 'event=message.any', 415],

@@ -75,7 +75,7 @@ describe('webhook intake', () => {
   });
 
   it('refuses a body above the size limit', async () => {
-    const body = JSON.stringify({ event: 'message_created', content: 'x'.repeat(2 * 1024 * 1024) });
+    const body = JSON.stringify({ event: 'message_created', content: 'x'.repeat(5 * 1024 * 1024) });
     const response = await fetch(`${h.url}/webhooks/chatwoot/default/${h.appId}`, { method: 'POST', headers: sign(body), body });
     expect(response.status).toBe(413);
   });
