@@ -3,8 +3,13 @@
  *
  * SIM_WAHA_PORT (3101), SIM_CHATWOOT_PORT (3102), SIM_BRIDGE_URL (where webhooks go, default http://127.0.0.1:3000),
  * SIM_APP_ID (app_demo), SIM_CHATWOOT_LATENCY_MS (0), SIM_CHATWOOT_CAPACITY (32), SIM_MESSAGES_PER_MINUTE (200),
- * SIM_RATE_LIMIT (requests per minute, unset = off), SIM_DM_CHATS / SIM_GROUPS / SIM_MESSAGES_PER_CHAT / SIM_DAYS
- * (history size), SIM_SEED (42). Prints one JSON line with both URLs once listening.
+ * SIM_RATE_LIMIT (requests per window, unset = off), SIM_RATE_LIMIT_PERIOD (the window in seconds, 60),
+ * SIM_DM_CHATS / SIM_GROUPS / SIM_MESSAGES_PER_CHAT / SIM_DAYS (history size), SIM_SEED (42), and for exact
+ * benchmark histories SIM_CHANNELS (1), SIM_INCLUDE_STATUS (1), SIM_BROADCAST_LISTS (1), SIM_MEDIA_RATIO (0.15),
+ * SIM_HIDDEN_RATIO (0.04), SIM_RECENT_MESSAGES_PER_CHAT (3), SIM_INCLUDE_NULL_CHAT (1); SIM_JOURNAL_LIMIT
+ * (requests kept in each simulator's journal, 100000; 0 = none); SIM_ONLY (`waha` or `chatwoot`: start just that
+ * one, so each can run in its own process; port 0 = any free port). Prints one JSON line with the URLs once
+ * listening.
  */
 import { envNumber } from './common/sim-server';
 import { startChatwootSimulator } from './chatwoot/chatwoot-simulator';
@@ -15,18 +20,26 @@ async function main(): Promise<void> {
   const appId = process.env.SIM_APP_ID ?? 'app_demo';
   const session = process.env.SIM_SESSION ?? 'default';
   const rate = process.env.SIM_RATE_LIMIT ? envNumber('SIM_RATE_LIMIT', 0) : 0;
-  const chatwoot = await startChatwootSimulator(
+  const ratePeriodSec = envNumber('SIM_RATE_LIMIT_PERIOD', 60);
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = process.env[name];
+    return raw === undefined || raw === '' ? fallback : !['0', 'false', 'no'].includes(raw.toLowerCase());
+  };
+  const only = process.env.SIM_ONLY ?? '';
+  if (!['', 'waha', 'chatwoot'].includes(only)) throw new Error(`SIM_ONLY must be waha or chatwoot, got "${only}"`);
+  const journalLimit = envNumber('SIM_JOURNAL_LIMIT', 100_000);
+  const chatwoot = only === 'waha' ? undefined : await startChatwootSimulator(
     {
       webhookUrl: `${bridge}/webhooks/chatwoot/${session}/${appId}`,
       webhookSecret: process.env.SIM_CHATWOOT_WEBHOOK_SECRET || undefined,
       latencyMs: envNumber('SIM_CHATWOOT_LATENCY_MS', 0),
       capacity: envNumber('SIM_CHATWOOT_CAPACITY', 32),
       messagesPerMinute: envNumber('SIM_MESSAGES_PER_MINUTE', 200),
-      rateLimit: rate > 0 ? { limit: rate, periodSec: 60 } : null,
+      rateLimit: rate > 0 ? { limit: rate, periodSec: ratePeriodSec } : null,
     },
     envNumber('SIM_CHATWOOT_PORT', 3102),
   );
-  const waha = await startWahaSimulator(
+  const waha = only === 'chatwoot' ? undefined : await startWahaSimulator(
     {
       session,
       webhookUrl: `${bridge}/webhooks/waha`,
@@ -37,15 +50,24 @@ async function main(): Promise<void> {
         groups: envNumber('SIM_GROUPS', 2),
         messagesPerChat: envNumber('SIM_MESSAGES_PER_CHAT', 20),
         days: envNumber('SIM_DAYS', 21),
+        channels: envNumber('SIM_CHANNELS', 1),
+        includeStatus: flag('SIM_INCLUDE_STATUS', true),
+        broadcastLists: envNumber('SIM_BROADCAST_LISTS', 1),
+        mediaRatio: envNumber('SIM_MEDIA_RATIO', 0.15),
+        hiddenRatio: envNumber('SIM_HIDDEN_RATIO', 0.04),
+        recentMessagesPerChat: envNumber('SIM_RECENT_MESSAGES_PER_CHAT', 3),
+        includeNullChat: flag('SIM_INCLUDE_NULL_CHAT', true),
       },
     },
     envNumber('SIM_WAHA_PORT', 3101),
   );
+  if (chatwoot) chatwoot.journalLimit = journalLimit;
+  if (waha) waha.journalLimit = journalLimit;
   process.stdout.write(
-    `${JSON.stringify({ waha: waha.url, wahaApiKey: waha.apiKey, chatwoot: chatwoot.url, chatwootToken: chatwoot.token, accountId: chatwoot.accountId, inboxId: chatwoot.inboxId })}\n`,
+    `${JSON.stringify({ waha: waha?.url, wahaApiKey: waha?.apiKey, chatwoot: chatwoot?.url, chatwootToken: chatwoot?.token, accountId: chatwoot?.accountId, inboxId: chatwoot?.inboxId })}\n`,
   );
   const stop = (): void => {
-    void Promise.all([chatwoot.close(), waha.close()]).then(() => process.exit(0));
+    void Promise.all([chatwoot?.close(), waha?.close()]).then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

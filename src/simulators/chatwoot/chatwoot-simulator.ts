@@ -4,7 +4,9 @@
  * guard, Rack::Attack-like fixed windows, a Puma-like capacity with a proxy queue, and webhooks delivered one at a
  * time, unretried, optionally signed. It imports nothing from the service.
  *
- * Control routes (no auth, no capacity, not journaled) live under `/_sim/`, next to the kit's journal and faults.
+ * Control routes (no auth, no capacity, not journaled) live under `/_sim/`, next to the kit's journal and faults;
+ * `GET /_sim/stats` gives cheap counters (requests by status, messages created, peak load, the latest non-imported
+ * messages with millisecond timestamps) for benchmarks, where the journal is too big to fetch.
  */
 import { createHash } from 'node:crypto';
 import { SimRequest, SimResponse, SimServer, sleep } from '../common/sim-server';
@@ -207,6 +209,33 @@ const KEEP_ATTACHMENT_BYTES = 1024 * 1024;
 const SYSTEM_REOPEN_TEXT = 'System reopened the conversation due to a new incoming message.';
 
 const TEXT_PLAIN = { 'content-type': 'text/plain' };
+/** Messages without a source_id (agent messages, activities, replies) kept for `/_sim/stats`. */
+const STATS_EVENTS_KEPT = 200;
+
+/** A message that was not imported (no source_id), as `/_sim/stats` lists it; `at` is in milliseconds. */
+export interface SimStatsEvent {
+  id: number;
+  conversation_id: number;
+  message_type: number;
+  private: boolean;
+  at: number;
+  content: string;
+}
+
+/** Cheap counters for benchmarks: `GET /_sim/stats` (reset with `POST /_sim/stats/reset`). */
+export interface SimStats {
+  since: number;
+  /** API requests that reached the request pipeline (control routes excluded). */
+  requests: number;
+  /** Answers by HTTP status (503 capacity, 429 rate limit, and every API route's answer). */
+  byStatus: Record<string, number>;
+  /** Messages stored: all of them, and those with a source_id (what an import creates). */
+  messages: { created: number; withSourceId: number };
+  /** Most requests holding a slot / waiting for one at the same time. */
+  peak: { active: number; queued: number };
+  /** Rate-limit windows seen (epoch-aligned index → requests let through / answered 429); the latest 100. */
+  rateWindows: Record<string, { accepted: number; limited: number }>;
+}
 
 function fileTypeOf(mime: string): SimAttachment['fileType'] {
   const type = mime.toLowerCase().split(';')[0].trim();
@@ -277,6 +306,8 @@ export class ChatwootSimulator extends SimServer {
   private readonly holding = new WeakSet<SimRequest>();
   private readonly requestWindow = new FixedWindowCounter();
   private readonly searchWindow = new FixedWindowCounter();
+  private stats: SimStats = ChatwootSimulator.emptyStats();
+  private readonly statsEvents: SimStatsEvent[] = [];
 
   constructor(opts: ChatwootSimOptions = {}) {
     super('chatwoot');
@@ -340,6 +371,54 @@ export class ChatwootSimulator extends SimServer {
     return this.webhooks.deliveries;
   }
 
+  private static emptyStats(): SimStats {
+    return {
+      since: Date.now(),
+      requests: 0,
+      byStatus: {},
+      messages: { created: 0, withSourceId: 0 },
+      peak: { active: 0, queued: 0 },
+      rateWindows: {},
+    };
+  }
+
+  /** Request and message counters since start or the last `resetStats()`, and the latest non-imported messages. */
+  statsSnapshot(sinceEventId = 0): SimStats & {
+    load: { active: number; queued: number };
+    webhooks: { pending: number; delivered: number };
+    events: SimStatsEvent[];
+  } {
+    return {
+      ...this.stats,
+      byStatus: { ...this.stats.byStatus },
+      rateWindows: { ...this.stats.rateWindows },
+      load: this.load,
+      webhooks: { pending: this.webhooks.pending, delivered: this.webhooks.deliveries.length },
+      events: this.statsEvents.filter((e) => e.id > sinceEventId),
+    };
+  }
+
+  resetStats(): void {
+    this.stats = ChatwootSimulator.emptyStats();
+    this.statsEvents.length = 0;
+  }
+
+  private countStatus(status: number): void {
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+  }
+
+  private countWindow(index: number, allowed: boolean): void {
+    const windows = this.stats.rateWindows;
+    let window = windows[index];
+    if (!window) {
+      window = windows[index] = { accepted: 0, limited: 0 };
+      const keys = Object.keys(windows);
+      if (keys.length > 100) delete windows[Math.min(...keys.map(Number))];
+    }
+    if (allowed) window.accepted++;
+    else window.limited++;
+  }
+
   /** Requests holding a slot / waiting for one. */
   get load(): { active: number; queued: number } {
     return { active: this.slots.inUse, queued: this.slots.queued };
@@ -358,6 +437,7 @@ export class ChatwootSimulator extends SimServer {
     this.clearJournal();
     this.requestWindow.reset();
     this.searchWindow.reset();
+    this.resetStats();
   }
 
   configure(partial: ChatwootSimConfig): void {
@@ -489,15 +569,31 @@ export class ChatwootSimulator extends SimServer {
   protected override async applyLatency(): Promise<void> {}
 
   protected override async before(req: SimRequest): Promise<SimResponse | undefined> {
-    const admitted = await this.slots.acquire(this.options.capacity * 2);
-    if (!admitted) return { status: 503, text: 'Service Unavailable\n', headers: TEXT_PLAIN };
+    this.stats.requests++;
+    const admission = this.slots.acquire(this.options.capacity * 2);
+    const peak = this.stats.peak;
+    peak.active = Math.max(peak.active, this.slots.inUse);
+    peak.queued = Math.max(peak.queued, this.slots.queued);
+    const admitted = await admission;
+    if (!admitted) {
+      this.countStatus(503);
+      return { status: 503, text: 'Service Unavailable\n', headers: TEXT_PLAIN };
+    }
     this.holding.add(req);
     const rateLimit = this.options.rateLimit;
-    if (rateLimit && !this.requestWindow.hit(rateLimit.limit, rateLimit.periodSec)) {
-      return { status: 429, text: 'Retry later\n', headers: TEXT_PLAIN };
+    if (rateLimit) {
+      const now = Date.now();
+      const allowed = this.requestWindow.hit(rateLimit.limit, rateLimit.periodSec, now);
+      this.countWindow(Math.floor(now / 1000 / rateLimit.periodSec), allowed);
+      if (!allowed) {
+        this.countStatus(429);
+        return { status: 429, text: 'Retry later\n', headers: TEXT_PLAIN };
+      }
     }
     if (this.latencyMs > 0) await sleep(this.latencyMs);
-    return this.authenticate(req);
+    const refused = this.authenticate(req);
+    if (refused) this.countStatus(refused.status);
+    return refused;
   }
 
   protected override after(req: SimRequest): void {
@@ -525,9 +621,15 @@ export class ChatwootSimulator extends SimServer {
   private api(method: string, path: string, handler: (req: SimRequest) => SimResponse | Promise<SimResponse>): void {
     this.route(method, `${ACCOUNT}${path}`, async (req) => {
       try {
-        return await handler(req);
+        const response = await handler(req);
+        this.countStatus(response.status);
+        return response;
       } catch (error) {
-        if (error instanceof SimHttpError) return { status: error.status, body: error.body };
+        if (error instanceof SimHttpError) {
+          this.countStatus(error.status);
+          return { status: error.status, body: error.body };
+        }
+        this.countStatus(500);
         throw error;
       }
     });
@@ -597,6 +699,14 @@ export class ChatwootSimulator extends SimServer {
     control('GET', '/_sim/transcript', (req) => {
       const id = req.query.get('conversation_id');
       return { status: 200, text: this.transcript(id ? Number(id) : undefined) };
+    });
+    control('GET', '/_sim/stats', (req) => ({
+      status: 200,
+      body: this.statsSnapshot(Number(req.query.get('since_event') ?? 0) || 0),
+    }));
+    control('POST', '/_sim/stats/reset', () => {
+      this.resetStats();
+      return { status: 200, body: { ok: true } };
     });
     control('GET', '/_sim/webhooks', (req) => {
       const limit = positiveInt(req.query.get('limit'), 100);
@@ -1107,6 +1217,20 @@ export class ChatwootSimulator extends SimServer {
       sender: draft.sender,
       attachments: draft.attachments,
     });
+    this.stats.messages.created++;
+    if (message.sourceId !== null) {
+      this.stats.messages.withSourceId++;
+    } else {
+      this.statsEvents.push({
+        id: message.id,
+        conversation_id: conversation.displayId,
+        message_type: message.messageType,
+        private: message.private,
+        at: message.createdAt,
+        content: (message.content ?? '').slice(0, 500),
+      });
+      if (this.statsEvents.length > STATS_EVENTS_KEPT * 2) this.statsEvents.splice(0, STATS_EVENTS_KEPT);
+    }
     if (message.messageType === 2) return message;
 
     this.emit('message_created', this.views.messageWebhook('message_created', message, conversation));

@@ -456,5 +456,26 @@ describe('ChatWoot simulator', () => {
       expect(sim.conversations()).toEqual([]);
       expect(sim.journal).toEqual([]);
     });
+
+    it('counts requests by status, imported messages and the latest other messages at /_sim/stats', async () => {
+      const { conversationId } = await newConversation('Dora');
+      await axios.post(`${sim.url}/_sim/stats/reset`);
+      await api.post(`/conversations/${conversationId}/messages`, { content: 'imported', source_id: 'wa-1' });
+      await api.get('/conversations/999999');
+      const agent = await axios.post(`${sim.url}/_sim/agent-message`, { conversation_id: conversationId, content: 'hi' });
+      sim.configure({ rateLimit: { limit: 1, periodSec: 60 } });
+      await api.get('/inboxes/1');
+      await api.get('/inboxes/1');
+      sim.configure({ rateLimit: null, capacity: 1, latencyMs: 100 });
+      await Promise.all(Array.from({ length: 4 }, () => api.get('/inboxes')));
+      const stats = (await axios.get(`${sim.url}/_sim/stats?since_event=${agent.data.id - 1}`)).data;
+      expect(stats.requests).toBe(8);
+      expect(stats.byStatus).toEqual({ 200: 5, 404: 1, 429: 1, 503: 1 });
+      expect(stats.messages).toEqual({ created: 2, withSourceId: 1 });
+      expect(stats.peak).toEqual({ active: 1, queued: 2 });
+      expect(Object.values(stats.rateWindows)).toEqual([{ accepted: 1, limited: 1 }]);
+      expect(stats.events).toEqual([expect.objectContaining({ id: agent.data.id, conversation_id: conversationId, content: 'hi' })]);
+      expect(stats.events[0].at).toBeGreaterThan(Date.now() - 5_000);
+    });
   });
 });
