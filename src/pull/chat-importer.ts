@@ -7,9 +7,10 @@
  * size, never by what a page returned, because WAHA drops non-displayable records after paging (a short page is
  * not the end; an empty one is).
  *
- * Unknown outcomes: before posting, the message id is written as "in flight"; a request that timed out or lost
- * its connection, or a job that died mid-request, is settled by looking for the message's `source_id` in the
- * conversation before posting again.
+ * Unknown outcomes: a request that timed out or lost its connection is settled by looking for the message's
+ * `source_id` in the conversation before posting again. Only the message at a chat's checkpoint can have been posted
+ * without being committed (a job that died mid-request), so a run looks for it once, before its first post, instead
+ * of marking every message "in flight" in Redis.
  */
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
@@ -75,6 +76,8 @@ export class ChatImporter {
     const chatName = await this.store.chatName(record.id, chatId);
     const log = this.logger.child({ pullId: record.id, chatId });
     let pageOffset = cp.pageOffset;
+    // The first message of a run may have been posted by a run that died before committing it.
+    let atCheckpoint = true;
     for (;;) {
       if ((await this.store.get(record.id))?.stop) return 'stopped';
       const page = await this.app.waha.messages(
@@ -103,7 +106,9 @@ export class ChatImporter {
           cp = await this.ensureConversation(record, chatId, chatName, cp);
           try {
             const replyTo = message.replyTo?.id ? known.get(parseMessageId(message.replyTo.id).waId) : undefined;
-            const created = await this.importMessage(record, chatId, message, cp, replyTo?.messageId, signal);
+            const created = await this.importMessage(record, chatId, message, cp, replyTo?.messageId, signal, {
+              mayExist: atCheckpoint && cp.conversationId > 0,
+            });
             cp.lastCwId = created.id;
             cp.conversationId = created.conversation_id || cp.conversationId;
             known.set(waId, { conversationId: cp.conversationId, messageId: created.id });
@@ -122,6 +127,7 @@ export class ChatImporter {
         cp.pageOffset = next.nextOffset;
         cp.pageIndex = next.nextIndex;
         cp.pending = '';
+        atCheckpoint = false;
         await hooks.onProcessed(result.processed);
         if (result.stop) return 'stopped';
       }
@@ -148,10 +154,10 @@ export class ChatImporter {
     cp: ChatCheckpoint,
     inReplyTo: number | undefined,
     signal: AbortSignal,
-    withDate = true,
+    opts: { withDate?: boolean; mayExist?: boolean; markPending?: boolean } = {},
   ): Promise<CwMessage> {
     const sourceId = this.sourceId(record, message);
-    if (cp.pending === message.id) {
+    if (opts.mayExist || (opts.markPending && cp.pending === message.id)) {
       const found = await this.findPosted(cp.conversationId, sourceId, cp.lastCwId);
       if (found) return found;
     }
@@ -164,13 +170,13 @@ export class ChatImporter {
         inReplyTo,
         outgoingMode: this.app.config.chatwoot.outgoingMode,
         media,
-        withDate,
+        withDate: opts.withDate ?? true,
         timeZone: this.timeZone,
         sourceId,
       },
       this.texts,
     );
-    await this.store.setCheckpoint(record.id, chatId, { pending: message.id, pendingAt: Date.now() });
+    if (opts.markPending) await this.store.setCheckpoint(record.id, chatId, { pending: message.id, pendingAt: Date.now() });
     return this.post(record, chatId, cp, rendered, attachments, sourceId, signal);
   }
 

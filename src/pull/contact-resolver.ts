@@ -11,7 +11,7 @@ import { AppContext } from '../apps/apps.service';
 import { CwContact, CwFilterCondition } from '../clients/chatwoot/chatwoot.types';
 import { isUpstreamError } from '../clients/http/http-error';
 import { chatKind, phoneDigits, publicJid } from '../common/jids';
-import { RedisService } from '../redis/redis.service';
+import { DELETE_IF_EQUAL, RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
 
 export interface ResolvedChat {
@@ -65,12 +65,7 @@ export class ContactResolver {
           await this.redis.client.hset(this.mapKey(app.config.id), chatId, String(resolved.conversationId));
           return resolved;
         } finally {
-          await this.redis.client.eval(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-            1,
-            lockKey,
-            token,
-          );
+          await this.redis.run(DELETE_IF_EQUAL, [lockKey], [token]);
         }
       }
       await sleep(Math.min(1000, 50 * (i + 1)));

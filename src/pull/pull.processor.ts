@@ -18,7 +18,7 @@ export class PullProcessor extends WorkerHost implements OnApplicationBootstrap 
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
-    this.worker.concurrency = this.config.tuning.pullChatConcurrency + 2;
+    this.worker.concurrency = this.config.tuning.pullChatConcurrency;
     void this.worker.run();
   }
 

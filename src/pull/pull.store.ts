@@ -10,7 +10,7 @@
  * A message's outcome, the ledger, the counters and the checkpoint change in one Lua script, so a retried or
  * restarted job neither counts twice nor skips.
  */
-import { RedisService } from '../redis/redis.service';
+import { DELETE_IF_EQUAL, RedisService, Script } from '../redis/redis.service';
 import type { PullOptions } from '../commands/grammar/command.types';
 import type { CommandOrigin } from '../queue/queue.constants';
 
@@ -58,7 +58,7 @@ export interface ChatCheckpoint {
   created: number;
 }
 
-const COMMIT = `
+const COMMIT = new Script(`
 local outcome = ARGV[1]
 if outcome == 'created' then
   redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
@@ -80,10 +80,10 @@ if outcome ~= 'ignored' then
   if ts > last then redis.call('HSET', KEYS[1], 'last', ts) end
 end
 return {processed, redis.call('HGET', KEYS[1], 'stop') or '0'}
-`;
+`);
 
 /** Marks a chat finished once; the call that finishes the last chat learns it (returns 1). */
-const CHAT_DONE = `
+const CHAT_DONE = new Script(`
 if redis.call('HGET', KEYS[2], 'state') == 'done' or redis.call('HGET', KEYS[2], 'state') == 'failed' or redis.call('HGET', KEYS[2], 'state') == 'stopped' then
   return 0
 end
@@ -93,7 +93,11 @@ local done = redis.call('HINCRBY', KEYS[1], 'chatsDone', 1)
 local total = tonumber(redis.call('HGET', KEYS[1], 'chatsTotal') or '0')
 if done >= total then return 1 end
 return 0
-`;
+`);
+
+const CLAIM_REPORT = new Script(
+  "local v = tonumber(redis.call('HGET', KEYS[1], 'lastReported') or '0') if v < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'lastReported', ARGV[1]) return 1 end return 0",
+);
 
 const NUMERIC: Array<keyof PullRecord> = [
   'from',
@@ -152,13 +156,13 @@ export class PullStore {
       const record = await this.get(holder);
       // A slot held by a pull that already ended (a crash between its last step and the release) is free.
       if (record && !['completed', 'stopped', 'failed'].includes(record.state)) return holder;
-      await this.r.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.activeKey(appId), holder);
+      await this.redis.run(DELETE_IF_EQUAL, [this.activeKey(appId)], [holder]);
     }
     return (await this.r.get(this.activeKey(appId))) ?? undefined;
   }
 
   async release(appId: string, id: string): Promise<void> {
-    await this.r.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.activeKey(appId), id);
+    await this.redis.run(DELETE_IF_EQUAL, [this.activeKey(appId)], [id]);
   }
 
   async create(record: PullRecord): Promise<void> {
@@ -256,32 +260,35 @@ export class PullStore {
       failure?: string;
     },
   ): Promise<{ processed: number; stop: boolean }> {
-    const [processed, stop] = (await this.r.eval(
+    const [processed, stop] = (await this.redis.run(
       COMMIT,
-      6,
-      this.key(record.id),
-      this.key(record.id, 'chat', chatId),
-      this.ledgerKey(record.appId),
-      this.key(record.id, 'convs'),
-      this.key(record.id, 'failures'),
-      this.reverseKey(record.appId),
-      outcome,
-      args.waId,
-      `${args.conversationId ?? 0}:${args.cwMessageId ?? 0}`,
-      String(args.conversationId ?? 0),
-      String(args.timestamp),
-      String(args.nextOffset),
-      String(args.nextIndex),
-      args.failure ?? '',
-      String(args.cwMessageId ?? 0),
-      args.fullId ?? args.waId,
+      [
+        this.key(record.id),
+        this.key(record.id, 'chat', chatId),
+        this.ledgerKey(record.appId),
+        this.key(record.id, 'convs'),
+        this.key(record.id, 'failures'),
+        this.reverseKey(record.appId),
+      ],
+      [
+        outcome,
+        args.waId,
+        `${args.conversationId ?? 0}:${args.cwMessageId ?? 0}`,
+        String(args.conversationId ?? 0),
+        String(args.timestamp),
+        String(args.nextOffset),
+        String(args.nextIndex),
+        args.failure ?? '',
+        String(args.cwMessageId ?? 0),
+        args.fullId ?? args.waId,
+      ],
     )) as [number, string];
     return { processed, stop: stop === '1' };
   }
 
   /** Returns true when this call finished the pull's last chat. */
   async chatDone(id: string, chatId: string, state: 'done' | 'failed' | 'stopped'): Promise<boolean> {
-    return (await this.r.eval(CHAT_DONE, 2, this.key(id), this.key(id, 'chat', chatId), state)) === 1;
+    return (await this.redis.run(CHAT_DONE, [this.key(id), this.key(id, 'chat', chatId)], [state])) === 1;
   }
 
   async chatStates(id: string): Promise<Map<string, string>> {
@@ -306,12 +313,7 @@ export class PullStore {
 
   /** Sets lastReported to `mark` if it was below it; true when this caller won the right to report. */
   async claimReport(id: string, mark: number): Promise<boolean> {
-    const won = await this.r.eval(
-      "local v = tonumber(redis.call('HGET', KEYS[1], 'lastReported') or '0') if v < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'lastReported', ARGV[1]) return 1 end return 0",
-      1,
-      this.key(id),
-      String(mark),
-    );
+    const won = await this.redis.run(CLAIM_REPORT, [this.key(id)], [String(mark)]);
     return won === 1;
   }
 }

@@ -4,6 +4,7 @@
  * `maxRetriesPerRequest: null`, as BullMQ requires.
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import Redis, { RedisOptions } from 'ioredis';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 
@@ -21,6 +22,17 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
   };
 }
 
+/** A Lua script sent once and then called by its SHA (EVALSHA), not re-sent with every call. */
+export class Script {
+  readonly sha: string;
+  constructor(readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+}
+
+/** Deletes KEYS[1] only while it still holds ARGV[1] (releasing a lock or slot this caller owns). */
+export const DELETE_IF_EQUAL = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
+
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   readonly client: Redis;
@@ -30,6 +42,15 @@ export class RedisService implements OnApplicationShutdown {
     this.prefix = config.queuePrefix;
     this.client = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }));
     this.client.on('error', () => undefined);
+  }
+
+  async run(script: Script, keys: string[], args: Array<string | number> = []): Promise<unknown> {
+    try {
+      return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(script.lua, keys.length, ...keys, ...args);
+    }
   }
 
   key(...parts: Array<string | number>): string {

@@ -12,11 +12,11 @@
  * A sweeper re-adds drain jobs for lanes that have events but no owner (after a crash).
  */
 import type { Logger } from 'pino';
-import { RedisService } from '../redis/redis.service';
+import { DELETE_IF_EQUAL, RedisService, Script } from '../redis/redis.service';
 import { jobId, JobName, QueueName } from '../queue/queue.constants';
 import { Queues } from '../queue/queues';
 
-const PUSH = `
+const PUSH = new Script(`
 if ARGV[3] ~= '' then
   if redis.call('SET', KEYS[4], '1', 'NX', 'EX', 172800) == false then return 0 end
 end
@@ -24,15 +24,16 @@ redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('INCR', KEYS[3])
 return 1
-`;
+`);
 
-const RELEASE_IF_EMPTY = `
+const RELEASE_IF_EMPTY = new Script(`
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 1 end
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) return 1 end
 return 0
-`;
+`);
 
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const FORGET_IF_EMPTY = new Script("if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0");
+
 
 export type LaneVerdict = 'done' | 'wait';
 
@@ -77,16 +78,10 @@ export class Lanes {
   /** Appends an event to its lane; `dedupeKey` drops a second delivery of the same event. False when a duplicate. */
   async push(queue: QueueName, appId: string, key: string, event: unknown, dedupeKey?: string): Promise<boolean> {
     const lane = this.laneId(appId, key);
-    const pushed = await this.redis.client.eval(
+    const pushed = await this.redis.run(
       PUSH,
-      4,
-      this.listKey(queue, lane),
-      this.indexKey(queue),
-      this.pendingKey(queue),
-      dedupeKey ? this.redis.key('seen', appId, dedupeKey) : this.redis.key('seen', '-'),
-      JSON.stringify(event),
-      lane,
-      dedupeKey ?? '',
+      [this.listKey(queue, lane), this.indexKey(queue), this.pendingKey(queue), dedupeKey ? this.redis.key('seen', appId, dedupeKey) : this.redis.key('seen', '-')],
+      [JSON.stringify(event), lane, dedupeKey ?? ''],
     );
     if (pushed !== 1) return false;
     await this.kick(queue, appId, lane);
@@ -107,25 +102,25 @@ export class Lanes {
     try {
       for (;;) {
         if (await q.isPaused()) {
-          await this.redis.client.eval(RELEASE, 1, owner, token);
+          await this.redis.run(DELETE_IF_EQUAL, [owner], [token]);
           await this.kick(queue, appId, lane);
           return;
         }
         const head = await this.redis.client.lindex(list, 0);
         if (head === null) {
-          if ((await this.redis.client.eval(RELEASE_IF_EMPTY, 2, list, owner, token)) === 1) return;
+          if ((await this.redis.run(RELEASE_IF_EMPTY, [list, owner], [token])) === 1) return;
           continue;
         }
         const verdict = await handler.handle(JSON.parse(head) as E);
         if (verdict === 'wait') {
-          await this.redis.client.eval(RELEASE, 1, owner, token);
+          await this.redis.run(DELETE_IF_EQUAL, [owner], [token]);
           await this.kick(queue, appId, lane, 2_000);
           return;
         }
         await this.redis.client.multi().lpop(list).decr(this.pendingKey(queue)).pexpire(owner, OWNER_TTL_MS).exec();
       }
     } catch (error) {
-      await this.redis.client.eval(RELEASE, 1, owner, token).catch(() => undefined);
+      await this.redis.run(DELETE_IF_EQUAL, [owner], [token]).catch(() => undefined);
       throw error;
     }
   }
@@ -138,7 +133,7 @@ export class Lanes {
       const list = this.listKey(queue, lane);
       const [length, owner] = await Promise.all([this.redis.client.llen(list), this.redis.client.exists(this.ownerKey(queue, lane))]);
       if (length === 0) {
-        await this.redis.client.eval("if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0", 2, list, this.indexKey(queue), lane);
+        await this.redis.run(FORGET_IF_EMPTY, [list, this.indexKey(queue)], [lane]);
       } else if (!owner) {
         const appId = lane.split('|')[0];
         await this.kick(queue, appId, lane);

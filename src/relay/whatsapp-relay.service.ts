@@ -94,7 +94,11 @@ export class WhatsAppRelayService {
     const replyTo = message.replyTo?.id ? (await store.ledgerLookup(app.config.id, [parseMessageId(message.replyTo.id).waId])).values().next().value : undefined;
     const withDate = Date.now() / 1000 - message.timestamp > DATE_LINE_AFTER_S;
     try {
-      const created = await importer.importMessage(live, chatId, message, cp, replyTo?.messageId, new AbortController().signal, withDate);
+      // Live events are handled one at a time from a lane: mark the one in flight so a crash is settled next time.
+      const created = await importer.importMessage(live, chatId, message, cp, replyTo?.messageId, new AbortController().signal, {
+        withDate,
+        markPending: true,
+      });
       await store.ledgerWrite(app.config.id, message.id, parseMessageId(message.id).waId, created.conversation_id || cp.conversationId, created.id);
       await store.setCheckpoint(live.id, chatId, { pending: '', lastCwId: created.id, conversationId: created.conversation_id || cp.conversationId });
     } catch (error) {

@@ -56,12 +56,14 @@ export class ChatwootWebhookController {
     }
     const body = (req.body ?? {}) as ChatwootWebhookBody;
     const decision = decideChatwootWebhook(body, app.config.commandPrefix);
+    // Most webhooks are ChatWoot echoing what the bridge itself posted: keep that path lean.
+    if (decision.action === 'drop') {
+      if (this.logger.isLevelEnabled('debug')) this.logger.debug({ appId, event: body.event, messageId: body.id, reason: decision.reason }, 'webhook dropped');
+      return { success: true, action: 'ignored' };
+    }
     const log = this.logger.child({ appId, event: body.event, messageId: body.id, conversationId: body.conversation?.id });
     try {
       switch (decision.action) {
-        case 'drop':
-          log.debug({ reason: decision.reason }, 'webhook dropped');
-          return { success: true, action: 'ignored' };
         case 'command': {
           const sender = body.conversation?.meta?.sender;
           const typedAt = typeof body.created_at === 'string' ? Date.parse(body.created_at) : Number(body.created_at) * 1000;

@@ -23,6 +23,8 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     headers: options.headers,
     httpAgent: new http.Agent(agentOptions),
     httpsAgent: new https.Agent(agentOptions),
+    // No redirects to follow on these APIs; without them axios skips follow-redirects and uses node's http directly.
+    maxRedirects: 0,
     maxBodyLength: Infinity,
     maxContentLength: Infinity,
     // Every status is a resolved response here; the interceptor below decides what is an error.
