@@ -10,39 +10,18 @@
  * dist-bench/bench/main.js. BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the service in scenario 4.
  */
 'use strict';
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
-
-const root = path.join(__dirname, '..');
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const { root, REDIS_URL, newestMtime, ensureService, ensureRedis } = require('./lib/local-setup');
 
 function log(line) {
   process.stderr.write(`${line}\n`);
 }
 
-/** Newest modification time of the TypeScript sources (and tsconfig files) under `dir`. */
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = entry.name === 'results' ? newest : Math.max(newest, newestMtime(full));
-    else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
+/** The service built, and bench/ compiled to dist-bench/ when its sources changed. */
 function ensureBuilt() {
-  if (!fs.existsSync(path.join(root, 'node_modules', '@nestjs', 'core'))) {
-    log('• installing dependencies (npm ci)…');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 2, 2] });
-  }
-  const main = path.join(root, 'dist', 'main.js');
-  if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newestMtime(path.join(root, 'src'))) {
-    log('• building the service (npm run build)…');
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 2, 2] });
-  }
+  ensureService(log);
   const benchMain = path.join(root, 'dist-bench', 'bench', 'main.js');
   if (!fs.existsSync(benchMain) || fs.statSync(benchMain).mtimeMs < newestMtime(path.join(root, 'bench'))) {
     log('• compiling the benchmark (bench/ → dist-bench/)…');
@@ -54,48 +33,9 @@ function ensureBuilt() {
   return benchMain;
 }
 
-function redisAnswers(url) {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port || 6379), hostname);
-    socket.setTimeout(1000);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function ensureRedis() {
-  if (await redisAnswers(REDIS_URL)) return;
-  const { port } = new URL(REDIS_URL);
-  const probe = spawnSync('redis-server', ['--version']);
-  if (probe.error) {
-    log(`✖ No Redis answers at ${REDIS_URL} and redis-server is not installed. Install Debian's package: sudo apt-get install redis-server`);
-    process.exit(1);
-  }
-  log('• starting redis-server…');
-  spawnSync('redis-server', ['--daemonize', 'yes', '--port', String(port || 6379), '--save', '', '--appendonly', 'no']);
-  for (let i = 0; i < 50 && !(await redisAnswers(REDIS_URL)); i++) await sleep(100);
-  if (!(await redisAnswers(REDIS_URL))) {
-    log('✖ redis-server did not start');
-    process.exit(1);
-  }
-}
-
 async function main() {
   const benchMain = ensureBuilt();
-  await ensureRedis();
+  await ensureRedis(log);
   const child = spawn(process.execPath, [benchMain, ...process.argv.slice(2)], {
     cwd: root,
     env: { ...process.env, REDIS_URL },

@@ -10,77 +10,14 @@
  * ChatWoot in this process, the service as a child process, and prints ChatWoot's conversations as text.
  */
 'use strict';
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
+const { spawn } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
 const readline = require('node:readline');
-
-const root = path.join(__dirname, '..');
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const { root, REDIS_URL, sleep, ensureService, ensureRedis } = require('./lib/local-setup');
 
 function log(line) {
   process.stdout.write(`${line}\n`);
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  if (!fs.existsSync(path.join(root, 'node_modules', '@nestjs', 'core'))) {
-    log('• installing dependencies (npm ci)…');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  }
-  const main = path.join(root, 'dist', 'main.js');
-  if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newestMtime(path.join(root, 'src'))) {
-    log('• building (npm run build)…');
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  }
-}
-
-function redisAnswers(url) {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port || 6379), hostname);
-    socket.setTimeout(1000);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-async function ensureRedis() {
-  if (await redisAnswers(REDIS_URL)) return;
-  const { port } = new URL(REDIS_URL);
-  const probe = spawnSync('redis-server', ['--version']);
-  if (probe.error) {
-    log('✖ No Redis answers at ' + REDIS_URL + " and redis-server is not installed. Install Debian's package: sudo apt-get install redis-server");
-    process.exit(1);
-  }
-  log('• starting redis-server…');
-  spawnSync('redis-server', ['--daemonize', 'yes', '--port', String(port || 6379), '--save', '', '--appendonly', 'no']);
-  for (let i = 0; i < 50 && !(await redisAnswers(REDIS_URL)); i++) await sleep(100);
-  if (!(await redisAnswers(REDIS_URL))) {
-    log('✖ redis-server did not start');
-    process.exit(1);
-  }
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function freePort() {
@@ -95,8 +32,8 @@ function freePort() {
 
 async function main() {
   const commands = process.argv.slice(2);
-  ensureBuilt();
-  await ensureRedis();
+  ensureService(log);
+  await ensureRedis(log);
   const { startChatwootSimulator } = require(path.join(root, 'dist', 'simulators', 'chatwoot', 'chatwoot-simulator'));
   const { startWahaSimulator } = require(path.join(root, 'dist', 'simulators', 'waha', 'waha-simulator'));
   const port = await freePort();

@@ -36,7 +36,8 @@ export class ShutdownError extends Error {
 export type StartResult = { started: true; pullId: string } | { started: false; running: PullRecord };
 
 function elapsedText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${s % 60}s`;
