@@ -607,7 +607,7 @@ describe('wa/messages pull while one runs: refused, stopped, continued', () => {
     const second = await ask(h, 'wa/messages pull 1d --dry-run');
     expect(second).toMatchObject({ message_type: 0, private: false });
     expect(second.content).toMatch(
-      /^⏳ A pull is already (planning|running) for \*\*all chats\*\* \(started \d+s ago\)\. Only one runs at a time\.\nWait for it to finish, or stop it with `messages stop`\. Progress: `messages status`\.$/,
+      /^⏳ A pull is already (planning|running) for \*\*all chats\*\* \(started \d+(?:\.\d)?s ago\)\. Only one runs at a time\.\nWait for it to finish, or stop it with `messages stop`\. Progress: `messages status`\.$/,
     );
     const third = await ask(h, 'wa/messages pull', customer);
     expect(third).toMatchObject({ message_type: 1, private: true });
