@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { CwAttachmentUpload, CwMessage, CwNewMessage } from '../clients/chatwoot/chatwoot.types';
-import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
+import { UpstreamError } from '../clients/http/http-error';
 import { WahaMessage } from '../clients/waha/waha.types';
 import { chatIdOf, chatKind, parseMessageId, phoneDigits, publicJid } from '../common/jids';
 import { Texts } from '../texts/texts';
@@ -268,8 +268,4 @@ export class ChatImporter {
       return { media: 'unavailable', attachments: [] };
     }
   }
-}
-
-export function isTransientUpstream(error: unknown): boolean {
-  return isUpstreamError(error) && error.transient;
 }

@@ -43,7 +43,7 @@ export class InboxRelayService {
     if (!app) return 'done';
     const body = event.body;
     const conversationId = Number(body.conversation?.id);
-    const chatId = await this.chatOf(app, body);
+    const chatId = this.chatOf(body);
     if (!chatId) {
       await this.note(app, conversationId, this.texts.render('relay.sendFailed', { reason: 'this contact has no WhatsApp chat id or phone number', action: 'add the phone number to the contact and send again' }));
       return 'done';
@@ -65,7 +65,7 @@ export class InboxRelayService {
     return 'done';
   }
 
-  private async chatOf(app: AppContext, body: ChatwootWebhookBody): Promise<string | undefined> {
+  private chatOf(body: ChatwootWebhookBody): string | undefined {
     const sender = body.conversation?.meta?.sender;
     const ids = contactChatIds(sender);
     if (ids[0]) return publicJid(ids[0]);
@@ -73,7 +73,6 @@ export class InboxRelayService {
     if (digits) return `${digits}@c.us`;
     const sourceId = body.conversation?.contact_inbox?.source_id;
     if (sourceId && /@(c\.us|lid|g\.us)$/.test(sourceId)) return publicJid(sourceId);
-    void app;
     return undefined;
   }
 
