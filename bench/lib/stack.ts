@@ -3,6 +3,7 @@
  * SIM_ONLY), the built service (dist/main.js) as a third process on a fresh QUEUE_PREFIX of the shared Redis, and
  * accessors for what the measurements need (simulator counters, CPU of every process, Redis keys).
  */
+import type { ChatwootSimulator } from '../../src/simulators/chatwoot/chatwoot-simulator';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { Child, cpuMs, cpuTimes, spawnNode, stopChild } from './proc';
@@ -39,26 +40,9 @@ export interface StackOptions {
   integration?: boolean;
 }
 
-export interface CwStatsEvent {
-  id: number;
-  conversation_id: number;
-  message_type: number;
-  private: boolean;
-  at: number;
-  content: string;
-}
-
-export interface CwStats {
-  since: number;
-  requests: number;
-  byStatus: Record<string, number>;
-  messages: { created: number; withSourceId: number };
-  peak: { active: number; queued: number };
-  rateWindows: Record<string, { accepted: number; limited: number }>;
-  load: { active: number; queued: number };
-  webhooks: { pending: number; delivered: number };
-  events: CwStatsEvent[];
-}
+/** What the ChatWoot simulator's `GET /_sim/stats` answers (its own type, so the two cannot drift apart). */
+export type CwStats = ReturnType<ChatwootSimulator['statsSnapshot']>;
+export type CwStatsEvent = CwStats['events'][number];
 
 export interface WahaChat {
   id: string;

@@ -1,42 +1,6 @@
 /** Small helpers shared by the benchmark: sleeping, polling, HTTP JSON, percentiles, number formatting. */
-import * as net from 'node:net';
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function eventually<T>(
-  fn: () => T | Promise<T>,
-  opts: { timeoutMs: number; intervalMs?: number; what: string },
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const why = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}${why}`);
-    }
-    await sleep(opts.intervalMs ?? 100);
-  }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { eventually, freePort, sleep } from '../../test/support/wait';
 
 export async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);

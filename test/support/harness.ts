@@ -3,43 +3,16 @@
  * processes on a fresh Redis namespace, everything over HTTP. Several worker processes can be started and killed.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../src/simulators/chatwoot/chatwoot-simulator';
 import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../src/simulators/waha/waha-simulator';
+import { eventually, freePort } from './wait';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'main.js');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function eventually<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${opts.what ?? 'condition'}${last instanceof Error ? `: ${last.message}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 100));
-  }
-}
+export { eventually, freePort };
 
 export interface ServiceProcess {
   child: ChildProcess;
