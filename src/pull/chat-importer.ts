@@ -22,6 +22,7 @@ import { Texts } from '../texts/texts';
 import { ContactResolver } from './contact-resolver';
 import { MediaOutcome, renderMessage } from './message-renderer';
 import { ChatCheckpoint, PullRecord, PullStore } from './pull.store';
+import { sleep } from '../common/sleep';
 
 export interface ImportHooks {
   /** Called after every committed message with the pull-wide processed count. */
@@ -29,21 +30,6 @@ export interface ImportHooks {
 }
 
 export class PermanentMessageError extends Error {}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
-}
 
 const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpeg',

@@ -13,6 +13,7 @@ import { isUpstreamError } from '../clients/http/http-error';
 import { chatKind, phoneDigits, publicJid } from '../common/jids';
 import { DELETE_IF_EQUAL, RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
+import { sleep } from '../common/sleep';
 
 export interface ResolvedChat {
   chatId: string;
@@ -26,10 +27,6 @@ interface Identity {
   jid?: string;
   lid?: string;
   phone?: string;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export class ContactResolver {

@@ -6,8 +6,6 @@
  * - `inbox`: ChatWoot → WhatsApp live relay (pausable).
  * - `whatsapp`: WhatsApp → ChatWoot live relay (pausable).
  */
-import type { Command } from '../commands/grammar/command.types';
-import type { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
 
 export enum QueueName {
   Commands = 'commands',
@@ -75,8 +73,6 @@ export interface JobDataMap {
   [JobName.InboxDrain]: LaneDrainJobData;
   [JobName.WhatsAppDrain]: LaneDrainJobData;
 }
-
-export type { Command, ChatwootWebhookBody };
 
 /**
  * Job ids are built here and nowhere else. BullMQ forbids `:` in custom ids, and ids double as idempotency keys:

@@ -18,12 +18,9 @@ import { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
 import { LaneVerdict } from './lanes';
 import { chatwootToWhatsApp } from './markdown';
 import { InboxEvent } from './relay.types';
+import { sleep } from '../common/sleep';
 
 const ATTEMPTS = 6;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 const IMAGE_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
 const MIME_BY_EXTENSION: Record<string, string> = { pdf: 'application/pdf', mp4: 'video/mp4', ogg: 'audio/ogg', mp3: 'audio/mpeg', txt: 'text/plain' };

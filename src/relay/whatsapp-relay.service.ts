@@ -18,6 +18,7 @@ import { LaneVerdict } from './lanes';
 import { WhatsAppEvent } from './relay.types';
 import { PullOptions } from '../commands/grammar/command.types';
 import { WahaMessage } from '../clients/waha/waha.types';
+import { sleep } from '../common/sleep';
 
 /** Fresh messages get no date line; ones delivered late (WAHA retries, a paused queue) show when they were sent. */
 const DATE_LINE_AFTER_S = 600;
@@ -28,10 +29,6 @@ const LIVE_OPTIONS: Pick<PullOptions, 'force' | 'media' | 'attempts' | 'timeoutM
   attempts: 6,
   timeoutMediaMs: 30_000,
 };
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 @Injectable()
 export class WhatsAppRelayService {

@@ -14,6 +14,7 @@
  */
 import type Redis from 'ioredis';
 import { isUpstreamError, UpstreamError } from '../http/http-error';
+import { sleep } from '../../common/sleep';
 
 export type Priority = 'live' | 'bulk';
 
@@ -42,10 +43,6 @@ export interface FlowStats {
 
 interface Waiter {
   resolve: () => void;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 export class FlowGate {
