@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     expect(config.apps[0].commandPrefix).toBe('wa/');
     expect(config.apps[0].chatwoot.url).toBe('http://chatwoot:3000');
     expect(config.apps[0].chatwoot.outgoingMode).toBe('private-note');
+    expect(config.apps[0].chatwoot.markAsRead).toBe(true);
     expect(config.apps[0].chatwoot.webhookSecret).toBeUndefined();
   });
 
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
     [{ APP_ID: 'has space' }, 'APP_ID is malformed'],
     [{ CHATWOOT_OUTGOING_MODE: 'public' }, 'CHATWOOT_OUTGOING_MODE is malformed: expected one of private-note, message'],
     [{ HTTP_TIMEOUT: 'soon' }, 'HTTP_TIMEOUT is malformed'],
+    [{ CHATWOOT_MARK_AS_READ: 'maybe' }, 'CHATWOOT_MARK_AS_READ is malformed: expected true or false'],
     [{ TIMEZONE: 'Mars/Base' }, 'TIMEZONE is malformed'],
   ])('stops with one line naming the variable: %j', (override, message) => {
     expect(() => loadConfig({ ...base, ...override })).toThrow(ConfigError);
@@ -45,11 +47,14 @@ describe('loadConfig', () => {
 
   it('reads several apps from APPS_FILE, taking left-out fields from the environment', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-')), 'apps.json');
-    fs.writeFileSync(file, JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'b', WAHA_SESSION: 'shop', CHATWOOT_INBOX_ID: 7 }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'b', WAHA_SESSION: 'shop', CHATWOOT_INBOX_ID: 7, CHATWOOT_MARK_AS_READ: false }]),
+    );
     const config = loadConfig({ ...base, APPS_FILE: file });
-    expect(config.apps.map((a) => [a.id, a.waha.session, a.chatwoot.inboxId])).toEqual([
-      ['a', 'default', 2],
-      ['b', 'shop', 7],
+    expect(config.apps.map((a) => [a.id, a.waha.session, a.chatwoot.inboxId, a.chatwoot.markAsRead])).toEqual([
+      ['a', 'default', 2, true],
+      ['b', 'shop', 7, false],
     ]);
   });
 

@@ -21,6 +21,8 @@ export interface AppConfig {
     webhookSecret?: string;
     /** How messages the WhatsApp account itself sent appear in ChatWoot. */
     outgoingMode: OutgoingMode;
+    /** A contact reading our message on WhatsApp marks the conversation read (contact last seen) in ChatWoot. */
+    markAsRead: boolean;
   };
   commandPrefix: string;
 }
@@ -108,6 +110,15 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return raw as T;
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name} is malformed: expected true or false, got "${raw}"`);
+}
+
 function durationMs(env: Env, name: string, fallback: number): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -153,6 +164,7 @@ function appFrom(env: Env, where: string): AppConfig {
         inboxIdentifier: required(env, 'CHATWOOT_INBOX_IDENTIFIER', "the API inbox's identifier (Inbox settings → Configuration)"),
         webhookSecret: read(env, 'CHATWOOT_WEBHOOK_SECRET'),
         outgoingMode: oneOf(env, 'CHATWOOT_OUTGOING_MODE', ['private-note', 'message'] as const, 'private-note'),
+        markAsRead: boolean(env, 'CHATWOOT_MARK_AS_READ', true),
       },
       commandPrefix: prefixValue,
     };

@@ -49,6 +49,38 @@ export class ContactResolver {
     await this.redis.client.hdel(this.mapKey(appId), chatId);
   }
 
+  /** Conversation → the source id of the contact inbox it belongs to (what ChatWoot's Client API names the contact by). */
+  private sourceKey(appId: string): string {
+    return this.redis.key('conv-source', appId);
+  }
+
+  async rememberSource(appId: string, conversationId: number, sourceId: string): Promise<void> {
+    await this.redis.client.hset(this.sourceKey(appId), String(conversationId), sourceId);
+  }
+
+  async forgetSource(appId: string, conversationId: number): Promise<void> {
+    await this.redis.client.hdel(this.sourceKey(appId), String(conversationId));
+  }
+
+  /**
+   * Source ids that may name the conversation's contact inbox, the remembered one first. ChatWoot's conversation
+   * view does not carry its contact inbox, so otherwise they are the contact's entries in our inbox.
+   */
+  async sourceIdsOf(app: AppContext, conversationId: number): Promise<string[]> {
+    const known = await this.redis.client.hget(this.sourceKey(app.config.id), String(conversationId));
+    if (known) return [known];
+    const conversation = await app.chatwoot.getConversation(conversationId, 'live');
+    const ids = conversation.contact_inbox?.source_id ? [conversation.contact_inbox.source_id] : [];
+    const contactId = conversation.meta?.sender?.id;
+    if (contactId) {
+      const contact = await app.chatwoot.getContact(contactId, 'live');
+      for (const entry of contact.contact_inboxes ?? []) {
+        if (entry.inbox?.id === app.config.chatwoot.inboxId && entry.source_id) ids.push(entry.source_id);
+      }
+    }
+    return [...new Set(ids)];
+  }
+
   async resolve(app: AppContext, rawChatId: string, chatName?: string | null): Promise<ResolvedChat> {
     const chatId = publicJid(rawChatId);
     const lockKey = this.redis.key('lock', 'contact', app.config.id, chatId);
@@ -173,6 +205,7 @@ export class ContactResolver {
       sourceId = contactInbox.source_id;
     }
     const conversation = await app.chatwoot.createConversation({ source_id: sourceId, inbox_id: inboxId, contact_id: contact.id, status: 'open' });
+    await this.rememberSource(app.config.id, conversation.id, sourceId);
     this.logger.info({ chatId, conversationId: conversation.id, contactId: contact.id }, 'conversation created');
     return { chatId, conversationId: conversation.id, contactId: contact.id, name };
   }

@@ -10,6 +10,7 @@ import { RedisService } from '../redis/redis.service';
 import { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
 import { WahaMessage } from '../clients/waha/waha.types';
 import { Lanes } from './lanes';
+import { ReadReceipt } from './read-receipts';
 import { InboxEvent, WhatsAppEvent } from './relay.types';
 
 @Injectable()
@@ -43,6 +44,12 @@ export class RelayIntake {
     const chatId = chatIdOf(message);
     const event: WhatsAppEvent = { kind: 'message', message, receivedAt: Date.now() };
     return this.lanes.push(QueueName.WhatsApp, app.config.id, `chat-${chatId}`, event, `wa-msg-${parseMessageId(message.id).waId}`);
+  }
+
+  /** In the chat's lane, so it is handled after the message it acknowledges. False when a duplicate. */
+  async fromWhatsAppRead(app: AppContext, receipt: ReadReceipt): Promise<boolean> {
+    const event: WhatsAppEvent = { kind: 'read', receipt };
+    return this.lanes.push(QueueName.WhatsApp, app.config.id, `chat-${receipt.chatId}`, event, `wa-ack-${receipt.waId}-${receipt.ack}`);
   }
 
   async fromWhatsAppSession(app: AppContext, session: string, status: string, eventId?: string): Promise<void> {

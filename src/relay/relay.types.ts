@@ -1,5 +1,6 @@
 import type { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
 import type { WahaMessage } from '../clients/waha/waha.types';
+import type { ReadReceipt } from './read-receipts';
 
 /** An agent's message to send to WhatsApp (inbox lane, one lane per conversation). */
 export interface InboxEvent {
@@ -10,4 +11,5 @@ export interface InboxEvent {
 /** A WhatsApp event to bring into ChatWoot (whatsapp lane, one lane per chat). */
 export type WhatsAppEvent =
   | { kind: 'message'; message: WahaMessage; receivedAt: number }
+  | { kind: 'read'; receipt: ReadReceipt }
   | { kind: 'session-status'; status: string; session: string };

@@ -19,6 +19,7 @@ import { WhatsAppEvent } from './relay.types';
 import { PullOptions } from '../commands/grammar/command.types';
 import { WahaMessage } from '../clients/waha/waha.types';
 import { sleep } from '../common/sleep';
+import { ReadReceipts } from './read-receipts';
 
 /** Fresh messages get no date line; ones delivered late (WAHA retries, a paused queue) show when they were sent. */
 const DATE_LINE_AFTER_S = 600;
@@ -32,6 +33,8 @@ const LIVE_OPTIONS: Pick<PullOptions, 'force' | 'media' | 'attempts' | 'timeoutM
 
 @Injectable()
 export class WhatsAppRelayService {
+  private readonly receipts: ReadReceipts;
+
   constructor(
     private readonly apps: AppsService,
     private readonly pulls: PullService,
@@ -39,13 +42,21 @@ export class WhatsAppRelayService {
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.receipts = new ReadReceipts(pulls.store, pulls.contactResolver, logger);
+  }
 
   async handle(appId: string, event: WhatsAppEvent): Promise<LaneVerdict> {
     const app = this.apps.get(appId);
     if (!app) return 'done';
     if (event.kind === 'session-status') {
       await this.integration.notify(app, this.texts.render('session.status', { session: event.session, status: event.status }));
+      return 'done';
+    }
+    if (event.kind === 'read') {
+      // Behind a running backfill like the chat's messages: the message read may still be on its way in.
+      if (await this.fenced(appId, event.receipt.chatId)) return 'wait';
+      await this.receipts.apply(app, event.receipt);
       return 'done';
     }
     const message = event.message;

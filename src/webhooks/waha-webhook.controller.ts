@@ -1,6 +1,7 @@
 /**
  * `POST /webhooks/waha`: WAHA's webhooks (message.any, message.ack, session.status). WAHA retries failed
  * deliveries, so events are deduplicated by payload id; an answer is given only after the event is in Redis.
+ * Of `message.ack`, only read receipts of our own messages in one-to-one chats are kept (see read-receipts.ts).
  */
 import {
   BadRequestException,
@@ -22,6 +23,7 @@ import type { Logger } from 'pino';
 import { AppsService } from '../apps/apps.service';
 import { WahaEnvelope, WahaMessage } from '../clients/waha/waha.types';
 import { LOGGER } from '../logging/logger';
+import { readReceiptOf } from '../relay/read-receipts';
 import { RelayIntake } from '../relay/relay.intake';
 import { verifyWahaHmac } from './signature';
 
@@ -56,6 +58,9 @@ export class WahaWebhookController {
           const message = body.payload as WahaMessage | undefined;
           if (!message || typeof message.id !== 'string') throw new BadRequestException('message event without a payload id');
           action = (await this.relay.fromWhatsAppMessage(app, message)) ? 'queued' : 'duplicate';
+        } else if (body.event === 'message.ack') {
+          const receipt = app.config.chatwoot.markAsRead ? readReceiptOf(body.payload) : null;
+          if (receipt) action = (await this.relay.fromWhatsAppRead(app, receipt)) ? 'queued' : 'duplicate';
         } else if (body.event === 'session.status') {
           const status = String((body.payload as { status?: string } | undefined)?.status ?? 'UNKNOWN');
           await this.relay.fromWhatsAppSession(app, body.session, status, body.id);

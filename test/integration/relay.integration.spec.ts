@@ -11,6 +11,12 @@ function wahaHeaders(body: string, key = HMAC_KEY): Record<string, string> {
   return { 'content-type': 'application/json', 'x-webhook-hmac': createHmac('sha512', key).update(body).digest('hex'), 'x-webhook-hmac-algorithm': 'sha512' };
 }
 
+/** The READ ack WAHA delivered for one of our messages (it acked DEVICE for the same id before). */
+function readReceipt(h: Harness, messageId: string) {
+  const payloadOf = (w: { envelope: { payload?: unknown } }) => w.envelope.payload as { id: string; ack: number };
+  return h.waha.webhooks().find((w) => w.envelope.event === 'message.ack' && payloadOf(w).id === messageId && payloadOf(w).ack === 3)!;
+}
+
 async function liveIds(h: Harness, chatId: string, count: number): Promise<string[]> {
   return eventually(() => {
     const ids = imported(h).get(chatId) ?? [];
@@ -92,6 +98,83 @@ describe('live relay', () => {
     expect(Number(/🟢 (\d+) already there/.exec(report)?.[1])).toBeGreaterThanOrEqual(3);
     const importedIds = imported(h).get(chatId) ?? [];
     for (const s of sent) expect(importedIds.some((id) => id.endsWith(String(s.waId)))).toBe(false);
+  });
+
+  it("marks the conversation read in ChatWoot when the contact reads the agent's reply on WhatsApp", async () => {
+    const chatId = dmChats(h).find((id) => id.endsWith('@c.us'))!;
+    const { conversation } = h.cw.seedContact({ name: 'Cy', identifier: chatId, custom_attributes: { waha_whatsapp_chat_id: chatId }, withConversation: true, source_id: chatId });
+    const reply = await h.cw.agentMessage(conversation!.id, 'Your order shipped today');
+    await eventually(() => h.waha.sent()[0], { what: 'the reply sent' });
+    // WAHA acks DEVICE right after the send: delivered to the phone is not read.
+    const device = await eventually(() => h.waha.webhooks().find((w) => w.envelope.event === 'message.ack' && w.delivered), { what: 'DEVICE ack' });
+    expect((device.envelope.payload as { ack: number }).ack).toBe(2);
+    expect(h.cw.conversation(conversation!.id)!.contact_last_seen_at).toBe(0);
+    expect(h.cw.messages(conversation!.id).find((m) => m.id === reply.id)!.status).toBe('sent');
+
+    const [readId] = await h.waha.read(chatId);
+    await eventually(() => h.cw.conversation(conversation!.id)!.contact_last_seen_at > 0 || undefined, { what: 'conversation seen by the contact' });
+    expect(h.cw.messages(conversation!.id).find((m) => m.id === reply.id)!.status).toBe('read');
+
+    // WAHA retrying the receipt, or a receipt WhatsApp sends for someone else's message, changes nothing more.
+    const receipt = readReceipt(h, readId);
+    const again = await fetch(`${h.url}/webhooks/waha`, { method: 'POST', headers: receipt.headers, body: receipt.body });
+    expect(((await again.json()) as { action: string }).action).toBe('duplicate');
+    for (const payload of [
+      { id: 'true_120363000000000001@g.us_ABC_5511@c.us', from: '120363000000000001@g.us', fromMe: true, ack: 3, ackName: 'READ' },
+      { id: `false_${chatId}_DEF`, from: chatId, fromMe: false, ack: 3, ackName: 'READ' },
+      { id: `true_${chatId}_GHI`, from: chatId, fromMe: true, ack: 2, ackName: 'DEVICE' },
+    ]) {
+      const body = JSON.stringify({ event: 'message.ack', session: 'default', payload });
+      const answer = await fetch(`${h.url}/webhooks/waha`, { method: 'POST', headers: wahaHeaders(body), body });
+      expect(((await answer.json()) as { action: string }).action).toBe('ignored');
+    }
+  });
+
+  it('marks read a conversation the bridge created for a message sent from the phone', async () => {
+    const chatId = dmChats(h).find((id) => id.endsWith('@c.us'))!;
+    const phone = await h.waha.receive(chatId, { fromMe: true, body: 'sent from the phone' });
+    const [id] = await liveIds(h, chatId, 1);
+    expect(id).toBe(phone.id);
+    const conversation = h.cw.conversations().find((c) => h.cw.messages(c.id).some((m) => m.source_id === phone.id))!;
+    await h.waha.read(chatId);
+    await eventually(() => h.cw.conversation(conversation.id)!.contact_last_seen_at > 0 || undefined, { what: 'conversation seen by the contact' });
+  });
+
+  it('retries a read receipt ChatWoot refuses for a while, and one that keeps failing does not hold up the chat', async () => {
+    const chatId = dmChats(h).find((id) => id.endsWith('@c.us'))!;
+    const { conversation } = h.cw.seedContact({ name: 'Ed', identifier: chatId, custom_attributes: { waha_whatsapp_chat_id: chatId }, withConversation: true, source_id: chatId });
+    await h.cw.agentMessage(conversation!.id, 'first reply');
+    await eventually(() => h.waha.sent()[0], { what: 'first reply sent' });
+    h.cw.addFault({ path: /update_last_seen$/, status: 503, text: 'Service Unavailable\n', times: 2 });
+    await h.waha.read(chatId);
+    await eventually(() => h.cw.conversation(conversation!.id)!.contact_last_seen_at > 0 || undefined, { what: 'marked after two 503s' });
+
+    const seenBefore = h.cw.conversation(conversation!.id)!.contact_last_seen_at;
+    const second = await h.cw.agentMessage(conversation!.id, 'second reply');
+    await eventually(() => h.waha.sent()[1], { what: 'second reply sent' });
+    h.cw.addFault({ path: /update_last_seen$/, status: 500, body: { status: 500, error: 'Internal Server Error' }, times: 100 });
+    await h.waha.read(chatId);
+    const next = await h.waha.receive(chatId, { body: 'did you get my order?' });
+    const ids = await eventually(() => ((imported(h).get(chatId) ?? []).includes(String(next.id)) ? true : undefined), { what: 'the next message', timeoutMs: 30_000 });
+    expect(ids).toBe(true);
+    expect(h.cw.conversation(conversation!.id)!.contact_last_seen_at).toBe(seenBefore);
+    expect(h.cw.messages(conversation!.id).find((m) => m.id === second.id)!.status).toBe('sent');
+  });
+
+  it('leaves conversations unread when CHATWOOT_MARK_AS_READ is false', async () => {
+    await h.stop();
+    h = await Harness.start({ waha: { webhookHmacKey: HMAC_KEY }, env: { WAHA_WEBHOOK_HMAC_KEY: HMAC_KEY, CHATWOOT_MARK_AS_READ: 'false' } });
+    const chatId = dmChats(h).find((id) => id.endsWith('@c.us'))!;
+    const { conversation } = h.cw.seedContact({ name: 'Di', identifier: chatId, custom_attributes: { waha_whatsapp_chat_id: chatId }, withConversation: true, source_id: chatId });
+    await h.cw.agentMessage(conversation!.id, 'Anything else?');
+    await eventually(() => h.waha.sent()[0], { what: 'the reply sent' });
+    const [readId] = await h.waha.read(chatId);
+    const receipt = readReceipt(h, readId);
+    expect(receipt.status).toBe(200);
+    const again = await fetch(`${h.url}/webhooks/waha`, { method: 'POST', headers: receipt.headers, body: receipt.body });
+    expect(((await again.json()) as { action: string }).action).toBe('ignored');
+    expect(await h.redis((r) => r.llen(`${h.prefix}:lane:whatsapp:${h.appId}|chat-${chatId}`))).toBe(0);
+    expect(h.cw.conversation(conversation!.id)!.contact_last_seen_at).toBe(0);
   });
 
   it('leaves a private note when a send fails for good (session not working)', async () => {

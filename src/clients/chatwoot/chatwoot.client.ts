@@ -23,6 +23,8 @@ export interface ChatwootClientOptions {
   accountId: number;
   token: string;
   timeoutMs: number;
+  /** The API inbox's identifier, for the Client (public) API. */
+  inboxIdentifier?: string;
 }
 
 export class ChatwootClient {
@@ -30,7 +32,7 @@ export class ChatwootClient {
   private readonly base: string;
 
   constructor(
-    options: ChatwootClientOptions,
+    private readonly options: ChatwootClientOptions,
     private readonly gate: FlowGate,
   ) {
     this.base = `/api/v1/accounts/${options.accountId}`;
@@ -151,6 +153,18 @@ export class ChatwootClient {
   async listMessages(conversationId: number, cursor: { after?: number; before?: number } = {}, priority: Priority = 'bulk'): Promise<CwMessage[]> {
     const result = await this.get<{ payload: CwMessage[] }>(`/conversations/${conversationId}/messages`, cursor, priority);
     return result.payload;
+  }
+
+  /**
+   * Client API `update_last_seen`: the contact has seen the conversation, so ChatWoot marks the agent's messages
+   * until now read. `sourceId` is the contact inbox's source id; the answer is 200 with an empty body.
+   */
+  async markSeenByContact(sourceId: string, conversationId: number, priority: Priority = 'live'): Promise<void> {
+    const inbox = encodeURIComponent(this.options.inboxIdentifier ?? '');
+    const path = `/public/api/v1/inboxes/${inbox}/contacts/${encodeURIComponent(sourceId)}/conversations/${conversationId}/update_last_seen`;
+    await this.gate.run(priority, async () => {
+      await this.http.post(path, {});
+    });
   }
 
   async customAttributeDefinitions(): Promise<CwCustomAttributeDefinition[]> {

@@ -1,8 +1,8 @@
 /**
- * A strict fake of ChatWoot's Application API for one account with one API-channel inbox, following
- * shared/reference/chatwoot-api.md: the exact error bodies, per-account display ids, the per-conversation flood
- * guard, Rack::Attack-like fixed windows, a Puma-like capacity with a proxy queue, and webhooks delivered one at a
- * time, unretried, optionally signed. It imports nothing from the service.
+ * A strict fake of ChatWoot's Application API (plus the Client API's update_last_seen) for one account with one
+ * API-channel inbox, following shared/reference/chatwoot-api.md: the exact error bodies, per-account display ids,
+ * the per-conversation flood guard, Rack::Attack-like fixed windows, a Puma-like capacity with a proxy queue, and
+ * webhooks delivered one at a time, unretried, optionally signed. It imports nothing from the service.
  *
  * Control routes (no auth, no capacity, not journaled) live under `/_sim/`, next to the kit's journal and faults;
  * `GET /_sim/stats` gives cheap counters (requests by status, messages created, peak load, the latest non-imported
@@ -185,6 +185,8 @@ export interface ConversationView {
   meta: { sender: JsonObject | null; channel: string; hmac_verified: boolean };
   custom_attributes: JsonObject;
   additional_attributes: JsonObject;
+  /** Seconds; 0 until the contact has seen the conversation (Client API update_last_seen). */
+  contact_last_seen_at: number;
   [key: string]: unknown;
 }
 
@@ -619,7 +621,12 @@ export class ChatwootSimulator extends SimServer {
   }
 
   private api(method: string, path: string, handler: (req: SimRequest) => SimResponse | Promise<SimResponse>): void {
-    this.route(method, `${ACCOUNT}${path}`, async (req) => {
+    this.counted(method, `${ACCOUNT}${path}`, handler);
+  }
+
+  /** A route whose answers are counted by status, with SimHttpError turned into its answer. */
+  private counted(method: string, path: string, handler: (req: SimRequest) => SimResponse | Promise<SimResponse>): void {
+    this.route(method, path, async (req) => {
       try {
         const response = await handler(req);
         this.countStatus(response.status);
@@ -778,6 +785,33 @@ export class ChatwootSimulator extends SimServer {
     this.api('POST', '/conversations/:id/toggle_status', (req) => this.toggleStatus(req));
     this.api('GET', '/conversations/:id/messages', (req) => this.listMessages(req));
     this.api('POST', '/conversations/:id/messages', (req) => this.createMessageRoute(req));
+
+    // Client (public) API: no token; the inbox identifier and the contact inbox's source id stand for the contact.
+    this.counted('POST', '/public/api/v1/inboxes/:inbox/contacts/:contact/conversations/:id/update_last_seen', (req) =>
+      this.updateLastSeen(req),
+    );
+  }
+
+  /**
+   * The contact has seen the conversation: `contact_last_seen_at` is now, and the agent's messages created until
+   * now that are `sent` or `delivered` become `read`, each with a message_updated webhook (ChatWoot does this in a
+   * job right after answering 200 with an empty body).
+   */
+  private updateLastSeen(req: SimRequest): SimResponse {
+    if (req.params.inbox !== this.options.inboxIdentifier) throw notFound();
+    const contactInbox = this.store.findContactInboxBySource(this.options.inboxId, req.params.contact);
+    const conversation = this.store.conversations.get(Number(req.params.id));
+    if (!contactInbox || !conversation || conversation.contactInboxId !== contactInbox.id) throw notFound();
+    const now = Date.now();
+    conversation.contactLastSeenAt = now;
+    for (const message of conversation.messages) {
+      if (message.messageType === 0 || message.createdAt > now) continue;
+      if (message.status !== 'sent' && message.status !== 'delivered') continue;
+      message.status = 'read';
+      message.updatedAt = now;
+      this.emit('message_updated', this.views.messageWebhook('message_updated', message, conversation));
+    }
+    return { status: 200, text: '' };
   }
 
   private requireInbox(id: unknown): void {

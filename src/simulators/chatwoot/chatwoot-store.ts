@@ -280,6 +280,7 @@ export class ChatwootStore {
       lastActivityAt: now,
       firstReplyCreatedAt: null,
       waitingSince: now,
+      contactLastSeenAt: null,
       messages: [],
       lastChatMessage: null,
       recent: [],

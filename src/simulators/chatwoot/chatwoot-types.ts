@@ -135,6 +135,8 @@ export interface SimConversation {
   lastActivityAt: number;
   firstReplyCreatedAt: number | null;
   waitingSince: number | null;
+  /** Set by the Client API's update_last_seen (the contact read the conversation); null until then. */
+  contactLastSeenAt: number | null;
   /** All messages in creation (= id) order. */
   messages: SimMessage[];
   /** The latest message that is neither an activity nor private (what webhooks show in `messages`). */

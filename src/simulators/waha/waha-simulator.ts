@@ -7,7 +7,8 @@
  * The account is generated from a seed (see waha-history.ts); anything it does not simulate answers 501.
  *
  * Control routes (no auth): POST /_sim/reset, GET /_sim/chats, GET /_sim/sent, GET /_sim/seen,
- * POST /_sim/receive, POST /_sim/session-status, POST /_sim/configure, GET /_sim/history, GET /_sim/webhooks,
+ * POST /_sim/receive, POST /_sim/read (the contact reads our messages), POST /_sim/session-status,
+ * POST /_sim/configure, GET /_sim/history, GET /_sim/webhooks,
  * GET /_sim/stats, plus the kit's /_sim/journal, /_sim/faults and /_sim/latency.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -69,7 +70,7 @@ export interface WahaSimOptions {
   webhookUrl?: string;
   /** Sign with X-Webhook-Hmac (HMAC-SHA512 hex of the raw body) and X-Webhook-Hmac-Algorithm: sha512. */
   webhookHmacKey?: string;
-  /** Events to send, or ['*']. Default ['message.any', 'session.status']. */
+  /** Events to send, or ['*']. Default ['message.any', 'message.ack', 'session.status'] (what the README subscribes). */
   webhookEvents?: string[];
   /** Attempts per event (default 3) and the pause between them (default 100 ms). */
   webhookRetries?: { attempts?: number; delayMs?: number };
@@ -229,7 +230,7 @@ function resolveOptions(opts: WahaSimOptions): ResolvedOptions {
     history: { ...(opts.history ?? {}) },
     webhookUrl: opts.webhookUrl,
     webhookHmacKey: opts.webhookHmacKey,
-    webhookEvents: opts.webhookEvents ?? ['message.any', 'session.status'],
+    webhookEvents: opts.webhookEvents ?? ['message.any', 'message.ack', 'session.status'],
     webhookRetries: { attempts: opts.webhookRetries?.attempts ?? 3, delayMs: opts.webhookRetries?.delayMs ?? 100 },
     webhookDuplicates: opts.webhookDuplicates ?? false,
     webhookDelayMs: opts.webhookDelayMs ?? 0,
@@ -461,6 +462,24 @@ export class WahaSimulator extends SimServer {
     });
     await this.emitMessageEvents(msg);
     return messageJson(msg, this.formatContext(false));
+  }
+
+  /**
+   * The contact reads what the account sent in a chat: every message of ours added since start (or just
+   * `messageId`) that is not read yet gets ack READ, each with a `message.ack` webhook. Returns the acked ids.
+   */
+  async read(rawChatId: string, messageId?: string, ack = 3): Promise<string[]> {
+    const { chat } = this.chatFor(rawChatId);
+    const only = messageId === undefined ? undefined : this.lookup(messageId);
+    if (messageId !== undefined && !only) return [];
+    const targets = only ? [only] : chat.dynamic.filter((m) => m.fromMe && m.ack >= 0 && m.ack < ack);
+    const acked: string[] = [];
+    for (const msg of targets) {
+      msg.ack = ack;
+      acked.push(serializedId(msg));
+      if (this.emitter.wants('message.ack')) await this.emit('message.ack', ackJson(msg, this.formatContext(false)));
+    }
+    return acked;
   }
 
   /** Change the session status and fire `session.status`. */
@@ -1103,6 +1122,13 @@ export class WahaSimulator extends SimServer {
       if (!body || !chatId) return { status: 400, body: { error: 'body must be JSON with a chatId' } };
       const message = await this.receive(chatId, body);
       return { status: 200, body: message };
+    });
+    this.route('POST', '/_sim/read', async (req) => {
+      const body = isRecord(req.json) ? req.json : undefined;
+      const chatId = body ? str(body.chatId) : undefined;
+      if (!body || !chatId) return { status: 400, body: { error: 'body must be JSON with a chatId (and optionally messageId, ack)' } };
+      const ack = typeof body.ack === 'number' ? body.ack : 3;
+      return { status: 200, body: { acked: await this.read(chatId, str(body.messageId), ack) } };
     });
     this.route('POST', '/_sim/session-status', async (req) => {
       const status = isRecord(req.json) ? str(req.json.status) : undefined;

@@ -255,6 +255,31 @@ describe('ChatWoot simulator', () => {
       await api.post(`/conversations/${conversationId}/messages`, { content: 'hi again', message_type: 'incoming' });
       expect(sim.conversation(conversationId)?.status).toBe('open');
     });
+
+    it('update_last_seen (Client API, no token) marks the agent messages read for the contact inbox that owns the conversation', async () => {
+      const { conversationId } = await newConversation('Ana', '+5511900000001');
+      const other = await newConversation('Bia', '+5511900000002');
+      await api.post(`/conversations/${conversationId}/messages`, { content: 'question', message_type: 'incoming' });
+      const reply = await api.post(`/conversations/${conversationId}/messages`, { content: 'answer', message_type: 'outgoing' });
+      const seen = (identifier: string, source: string, id: number) =>
+        axios.post(`${sim.url}/public/api/v1/inboxes/${identifier}/contacts/${source}/conversations/${id}/update_last_seen`, {}, { validateStatus: () => true });
+      for (const refused of [
+        await seen('wrong-inbox', '5511900000001', conversationId),
+        await seen('inbox-ident-1', 'nobody', conversationId),
+        await seen('inbox-ident-1', '5511900000002', conversationId),
+        await seen('inbox-ident-1', '5511900000001', other.conversationId),
+      ]) {
+        expect([refused.status, refused.data]).toEqual([404, { error: 'Resource could not be found' }]);
+      }
+      expect(sim.conversation(conversationId)?.contact_last_seen_at).toBe(0);
+      const answer = await seen('inbox-ident-1', '5511900000001', conversationId);
+      expect([answer.status, answer.data]).toEqual([200, '']);
+      expect(sim.conversation(conversationId)?.contact_last_seen_at).toBeGreaterThan(0);
+      expect(sim.messages(conversationId).map((m) => [m.id === reply.data.id ? 'reply' : 'question', m.status])).toEqual([
+        ['question', 'sent'],
+        ['reply', 'read'],
+      ]);
+    });
   });
 
   describe('messages', () => {

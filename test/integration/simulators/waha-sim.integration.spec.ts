@@ -409,6 +409,29 @@ describe('WahaSimulator', () => {
       expect(newest.body[0].id).toBe(msg.id);
     });
 
+    it('acks our sends DEVICE, and READ once the contact reads them through /_sim/read', async () => {
+      const chat = sim.chats().find((c) => c.kind === 'dm')!;
+      const first = await call(sim, '/api/sendText', { method: 'POST', body: { session: 'default', chatId: chat.id, text: 'one' } });
+      await sim.receive(chat.id, { body: 'their message' });
+      const second = await call(sim, '/api/sendText', { method: 'POST', body: { session: 'default', chatId: chat.id, text: 'two' } });
+      await sim.flushWebhooks();
+      const device = receiver.events('message.ack').map((h) => [h.json.payload.id, h.json.payload.ack, h.json.payload.ackName]);
+      expect(device).toEqual([
+        [first.body.id, 2, 'DEVICE'],
+        [second.body.id, 2, 'DEVICE'],
+      ]);
+      const read = await call(sim, '/_sim/read', { method: 'POST', key: null, body: { chatId: chat.id } });
+      expect(read.body).toEqual({ acked: [first.body.id, second.body.id] });
+      await sim.flushWebhooks();
+      const acks = receiver.events('message.ack').slice(2).map((h) => h.json.payload);
+      expect(acks.map((p) => [p.id, p.fromMe, p.ack, p.ackName])).toEqual([
+        [first.body.id, true, 3, 'READ'],
+        [second.body.id, true, 3, 'READ'],
+      ]);
+      // Nothing is left unread, so reading again sends nothing.
+      expect((await call(sim, '/_sim/read', { method: 'POST', key: null, body: { chatId: chat.id } })).body).toEqual({ acked: [] });
+    });
+
     it('injects messages through the control routes without a key', async () => {
       const chat = sim.chats().find((c) => c.kind === 'dm')!;
       const res = await call(sim, '/_sim/receive', { method: 'POST', key: null, body: { chatId: chat.id, body: 'hi', hasMedia: true } });

@@ -1,0 +1,112 @@
+/**
+ * WhatsApp read receipts → ChatWoot (the app setting `CHATWOOT_MARK_AS_READ`, on by default).
+ *
+ * When a contact reads or plays a message the account sent in a one-to-one chat, WAHA sends `message.ack` with
+ * ack READ (3) or PLAYED (4). If that message is in the ledger (an agent reply sent through the bridge, or a phone
+ * message imported live or by a pull), its conversation is marked seen by the contact through ChatWoot's Client
+ * API `update_last_seen`, which turns the agent's messages until then to "read" for the agents. Group receipts,
+ * acks of the contact's own messages and DEVICE/SERVER acks change nothing.
+ *
+ * A receipt travels in its chat's lane, after the message it acknowledges, so the ledger already knows it. It is
+ * worth little next to the chat's messages behind it: a failing ChatWoot gets a few tries, then a warning in the
+ * log, and the lane goes on.
+ */
+import type { Logger } from 'pino';
+import { AppContext } from '../apps/apps.service';
+import { isUpstreamError } from '../clients/http/http-error';
+import { chatIdOf, chatKind, parseMessageId } from '../common/jids';
+import { sleep } from '../common/sleep';
+import { ContactResolver } from '../pull/contact-resolver';
+import { PullStore } from '../pull/pull.store';
+
+export interface ReadReceipt {
+  chatId: string;
+  /** The bare WhatsApp id of the message that was read (the ledger's key). */
+  waId: string;
+  ack: number;
+}
+
+/** WAHA's ack values: -1 ERROR, 0 PENDING, 1 SERVER, 2 DEVICE, 3 READ, 4 PLAYED. */
+const READ_ACKS: Record<string, number> = { READ: 3, PLAYED: 4 };
+
+/** The read receipt a `message.ack` payload stands for, or null when it is not one ChatWoot should show. */
+export function readReceiptOf(payload: unknown): ReadReceipt | null {
+  if (!payload || typeof payload !== 'object') return null;
+  const p = payload as { id?: unknown; from?: unknown; to?: unknown; fromMe?: unknown; ack?: unknown; ackName?: unknown };
+  if (typeof p.id !== 'string') return null;
+  const parsed = parseMessageId(p.id);
+  const fromMe = typeof p.fromMe === 'boolean' ? p.fromMe : parsed.fromMe;
+  if (!fromMe) return null;
+  const ack = typeof p.ack === 'number' ? p.ack : typeof p.ackName === 'string' ? READ_ACKS[p.ackName] : undefined;
+  if (ack !== 3 && ack !== 4) return null;
+  const chatId = chatIdOf({
+    id: p.id,
+    from: typeof p.from === 'string' ? p.from : undefined,
+    to: typeof p.to === 'string' ? p.to : null,
+    fromMe: true,
+  });
+  if (!chatId || chatKind(chatId) !== 'dm') return null;
+  return { chatId, waId: parsed.waId, ack };
+}
+
+const TRIES = 3;
+
+export class ReadReceipts {
+  constructor(
+    private readonly store: PullStore,
+    private readonly contacts: ContactResolver,
+    private readonly logger: Logger,
+    private readonly backoffMs = 1000,
+  ) {}
+
+  /** Highest ChatWoot message id per conversation whose reading was already passed on. */
+  private markedKey(appId: string): string {
+    return this.store.redis.key('read-marked', appId);
+  }
+
+  async apply(app: AppContext, receipt: ReadReceipt): Promise<'marked' | 'skipped'> {
+    const appId = app.config.id;
+    const hit = (await this.store.ledgerLookup(appId, [receipt.waId])).get(receipt.waId);
+    // Not in the ledger: older than anything bridged, or sent elsewhere and not imported. Nothing to mark.
+    if (!hit) return 'skipped';
+    const conversation = hit.conversationId;
+    const marked = Number((await this.store.redis.client.hget(this.markedKey(appId), String(conversation))) ?? 0);
+    // WhatsApp acks every message it shows as read; one update_last_seen covers all of them up to now.
+    if (marked >= hit.messageId) return 'skipped';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const sourceId = await this.mark(app, conversation);
+        if (!sourceId) {
+          this.logger.warn({ chatId: receipt.chatId, conversationId: conversation }, 'read receipt: the contact has no inbox entry for this conversation');
+          return 'skipped';
+        }
+        await this.store.redis.client.hset(this.markedKey(appId), String(conversation), String(hit.messageId));
+        this.logger.debug({ chatId: receipt.chatId, conversationId: conversation }, 'conversation marked read by the contact');
+        return 'marked';
+      } catch (error) {
+        const transient = isUpstreamError(error) && error.transient;
+        if (!transient || attempt >= TRIES) {
+          this.logger.warn({ err: error, chatId: receipt.chatId, conversationId: conversation }, 'read receipt not passed on to ChatWoot');
+          return 'skipped';
+        }
+        await sleep(this.backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  /** Calls update_last_seen with the conversation's contact inbox; undefined when none of the candidates fits. */
+  private async mark(app: AppContext, conversationId: number): Promise<string | undefined> {
+    for (const sourceId of await this.contacts.sourceIdsOf(app, conversationId)) {
+      try {
+        await app.chatwoot.markSeenByContact(sourceId, conversationId);
+        await this.contacts.rememberSource(app.config.id, conversationId, sourceId);
+        return sourceId;
+      } catch (error) {
+        // Another contact inbox of the same contact (or one deleted since): try the next.
+        if (!isUpstreamError(error, 'not-found')) throw error;
+        await this.contacts.forgetSource(app.config.id, conversationId);
+      }
+    }
+    return undefined;
+  }
+}
