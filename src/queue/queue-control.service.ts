@@ -75,7 +75,8 @@ export class QueueControlService implements OnApplicationBootstrap, OnApplicatio
           name,
           label: this.label(name),
           paused,
-          waiting: (counts.waiting ?? 0) + (counts.wait ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0),
+          // The live queues' jobs only drain lanes; what waits there are the events (messages) in the lanes.
+          waiting: (PAUSABLE_QUEUES as readonly QueueName[]).includes(name) ? pendingEvents : (counts.waiting ?? 0) + (counts.wait ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0),
           active: counts.active ?? 0,
           delayed: counts.delayed ?? 0,
           failed: counts.failed ?? 0,

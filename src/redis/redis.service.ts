@@ -40,7 +40,7 @@ export class RedisService implements OnApplicationShutdown {
 
   constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
     this.prefix = config.queuePrefix;
-    this.client = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }));
+    this.client = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }));
     this.client.on('error', () => undefined);
   }
 

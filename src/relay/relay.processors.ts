@@ -14,6 +14,7 @@ import { WhatsAppRelayService } from './whatsapp-relay.service';
 
 abstract class LaneProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeper?: NodeJS.Timeout;
+  private stopKicker?: () => Promise<void>;
 
   constructor(
     protected readonly intake: RelayIntake,
@@ -28,14 +29,16 @@ abstract class LaneProcessor extends WorkerHost implements OnApplicationBootstra
     if (this.config.role === 'api') return;
     this.worker.concurrency = this.config.tuning.liveConcurrency;
     void this.worker.run();
+    this.stopKicker = this.intake.lanes.startKicker(this.queue);
     this.sweeper = setInterval(() => {
       this.intake.lanes.sweep(this.queue).catch((error: unknown) => this.logger.warn({ err: error }, 'lane sweep failed'));
     }, 10_000);
     this.sweeper.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.stopKicker?.();
   }
 }
 
