@@ -5,9 +5,10 @@
  * conversation's replies reach WhatsApp) in order. Each chat/conversation gets a lane: a Redis list of its events.
  * A lane with new events gets a small "drain" job, unless one of its own is still waiting to start (a burst of
  * events costs one job); the drain job that claims the lane's owner key works the list head first until it is
- * empty, the others end at once. Jobs are added by a kicker in the workers, so the webhook only writes the event. The owner releases the lane atomically only when the list is
- * empty, so an event pushed meanwhile is never stranded; the head is removed only after it was handled, so an
- * owner that dies leaves it for the next one (handlers are idempotent through the ledger).
+ * empty, the others end at once. Jobs are added by a kicker in the workers, so the webhook only writes the event.
+ * The owner releases the lane atomically only when the list is empty, so an event pushed meanwhile is never
+ * stranded; the head is removed only after it was handled, so an owner that dies leaves it for the next one
+ * (handlers are idempotent through the ledger).
  *
  * Pausing the queue (wa/queue stop, --pause) stops new drain jobs; a running owner notices and hands the lane back.
  * A sweeper re-adds drain jobs for lanes that have events but no owner (after a crash).
@@ -148,7 +149,6 @@ export class Lanes {
       .exec()) as [[Error | null, number]];
     await this.queues.add(queue, this.drainJobName(queue), { appId, lane }, { jobId: jobId('drain', lane, seq), delay, removeOnComplete: true, removeOnFail: 1000, attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
   }
-
 
   async drain<E>(queue: QueueName, appId: string, lane: string, handler: LaneHandler<E>): Promise<void> {
     const owner = this.ownerKey(queue, lane);
