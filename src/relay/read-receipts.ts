@@ -50,13 +50,13 @@ export function readReceiptOf(payload: unknown): ReadReceipt | null {
 }
 
 const TRIES = 3;
+const BACKOFF_MS = 1000;
 
 export class ReadReceipts {
   constructor(
     private readonly store: PullStore,
     private readonly contacts: ContactResolver,
     private readonly logger: Logger,
-    private readonly backoffMs = 1000,
   ) {}
 
   /** Highest ChatWoot message id per conversation whose reading was already passed on. */
@@ -64,32 +64,32 @@ export class ReadReceipts {
     return this.store.redis.key('read-marked', appId);
   }
 
-  async apply(app: AppContext, receipt: ReadReceipt): Promise<'marked' | 'skipped'> {
+  async apply(app: AppContext, receipt: ReadReceipt): Promise<void> {
     const appId = app.config.id;
     const hit = (await this.store.ledgerLookup(appId, [receipt.waId])).get(receipt.waId);
     // Not in the ledger: older than anything bridged, or sent elsewhere and not imported. Nothing to mark.
-    if (!hit) return 'skipped';
+    if (!hit) return;
     const conversation = hit.conversationId;
     const marked = Number((await this.store.redis.client.hget(this.markedKey(appId), String(conversation))) ?? 0);
     // WhatsApp acks every message it shows as read; one update_last_seen covers all of them up to now.
-    if (marked >= hit.messageId) return 'skipped';
+    if (marked >= hit.messageId) return;
     for (let attempt = 1; ; attempt++) {
       try {
         const sourceId = await this.mark(app, conversation);
         if (!sourceId) {
           this.logger.warn({ chatId: receipt.chatId, conversationId: conversation }, 'read receipt: the contact has no inbox entry for this conversation');
-          return 'skipped';
+          return;
         }
         await this.store.redis.client.hset(this.markedKey(appId), String(conversation), String(hit.messageId));
         this.logger.debug({ chatId: receipt.chatId, conversationId: conversation }, 'conversation marked read by the contact');
-        return 'marked';
+        return;
       } catch (error) {
         const transient = isUpstreamError(error) && error.transient;
         if (!transient || attempt >= TRIES) {
           this.logger.warn({ err: error, chatId: receipt.chatId, conversationId: conversation }, 'read receipt not passed on to ChatWoot');
-          return 'skipped';
+          return;
         }
-        await sleep(this.backoffMs * 2 ** (attempt - 1));
+        await sleep(BACKOFF_MS * 2 ** (attempt - 1));
       }
     }
   }
@@ -104,9 +104,10 @@ export class ReadReceipts {
       } catch (error) {
         // Another contact inbox of the same contact (or one deleted since): try the next.
         if (!isUpstreamError(error, 'not-found')) throw error;
-        await this.contacts.forgetSource(app.config.id, conversationId);
       }
     }
+    // None fits: a remembered one is stale, so the next receipt looks the contact up again.
+    await this.contacts.forgetSource(app.config.id, conversationId);
     return undefined;
   }
 }
