@@ -34,8 +34,8 @@ async function main() {
   const commands = process.argv.slice(2);
   ensureService(log);
   await ensureRedis(log);
-  const { startChatwootSimulator } = require(path.join(root, 'dist', 'simulators', 'chatwoot', 'chatwoot-simulator'));
-  const { startWahaSimulator } = require(path.join(root, 'dist', 'simulators', 'waha', 'waha-simulator'));
+  const { startChatwootSimulator } = require(path.join(root, 'dist-sim', 'chatwoot', 'chatwoot-simulator'));
+  const { startWahaSimulator } = require(path.join(root, 'dist-sim', 'waha', 'waha-simulator'));
   const port = await freePort();
   const appId = 'app_demo';
   const cw = await startChatwootSimulator({ latencyMs: 5, messagesPerMinute: 0, webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/default/${appId}` });

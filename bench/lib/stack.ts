@@ -1,9 +1,9 @@
 /**
- * One benchmark stack: the fake WAHA and the fake ChatWoot each in its own process (dist/simulators/main.js with
+ * One benchmark stack: the fake WAHA and the fake ChatWoot each in its own process (dist-sim/main.js with
  * SIM_ONLY), the built service (dist/main.js) as a third process on a fresh QUEUE_PREFIX of the shared Redis, and
  * accessors for what the measurements need (simulator counters, CPU of every process, Redis keys).
  */
-import type { ChatwootSimulator } from '../../src/simulators/chatwoot/chatwoot-simulator';
+import type { ChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { Child, cpuMs, cpuTimes, spawnNode, stopChild } from './proc';
@@ -11,7 +11,7 @@ import { eventually, freePort, getJson, postJson } from './util';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const SIM_MAIN = path.join(ROOT, 'dist', 'simulators', 'main.js');
+const SIM_MAIN = path.join(ROOT, 'dist-sim', 'main.js');
 const SERVICE_MAIN = path.join(ROOT, 'dist', 'main.js');
 
 export interface HistoryOptions {

@@ -26,7 +26,7 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** npm ci when dependencies are missing, npm run build when dist/ is older than src/. */
+/** npm ci when dependencies are missing; the service and the simulators built when older than their sources. */
 function ensureService(log) {
   const stdio = ['ignore', 2, 2];
   if (!fs.existsSync(path.join(root, 'node_modules', '@nestjs', 'core'))) {
@@ -37,6 +37,12 @@ function ensureService(log) {
   if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newestMtime(path.join(root, 'src'))) {
     log('• building the service (npm run build)…');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio });
+  }
+  // The simulators are a program of their own (simulators/ → dist-sim/), never part of the service's build.
+  const sim = path.join(root, 'dist-sim', 'main.js');
+  if (!fs.existsSync(sim) || fs.statSync(sim).mtimeMs < newestMtime(path.join(root, 'simulators'))) {
+    log('• building the simulators (npm run build:sim)…');
+    execFileSync('npm', ['run', 'build:sim', '--silent'], { cwd: root, stdio });
   }
 }
 

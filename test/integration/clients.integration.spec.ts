@@ -6,8 +6,8 @@ import { ChatwootClient } from '../../src/clients/chatwoot/chatwoot.client';
 import { FlowGate } from '../../src/clients/chatwoot/flow-gate';
 import { UpstreamError } from '../../src/clients/http/http-error';
 import { WahaClient } from '../../src/clients/waha/waha.client';
-import { ChatwootSimulator, startChatwootSimulator } from '../../src/simulators/chatwoot/chatwoot-simulator';
-import { startWahaSimulator, WahaSimulator } from '../../src/simulators/waha/waha-simulator';
+import { ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
+import { startWahaSimulator, WahaSimulator } from '../../simulators/waha/waha-simulator';
 
 async function kindOf(promise: Promise<unknown>): Promise<string> {
   try {

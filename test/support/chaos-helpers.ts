@@ -1,5 +1,5 @@
 /** Shared by the chaos suites: loss/duplicate accounting against the fake WAHA, and a seeded PRNG. */
-import { mulberry32 } from '../../src/simulators/waha/waha-random';
+import { mulberry32 } from '../../simulators/waha/waha-random';
 import { Harness } from './harness';
 import { DAY, dmChats, expected, imported, windowSec } from './pull-helpers';
 

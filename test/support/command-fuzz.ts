@@ -5,7 +5,7 @@
  */
 import { parseCommand } from '../../src/commands/grammar/parse-command';
 import type { Command } from '../../src/commands/grammar/command.types';
-import { mulberry32 } from '../../src/simulators/waha/waha-random';
+import { mulberry32 } from '../../simulators/waha/waha-random';
 
 export type Classified =
   | { kind: 'ignored' }

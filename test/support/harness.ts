@@ -5,8 +5,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../src/simulators/chatwoot/chatwoot-simulator';
-import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../src/simulators/waha/waha-simulator';
+import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
+import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../simulators/waha/waha-simulator';
 import { eventually, freePort } from './wait';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -6,7 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import axios, { AxiosInstance } from 'axios';
-import { ChatwootSimulator, startChatwootSimulator } from '../../../src/simulators/chatwoot';
+import { ChatwootSimulator, startChatwootSimulator } from '../../../simulators/chatwoot';
 
 interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { WahaSimulator, startWahaSimulator } from '../../../src/simulators/waha';
+import { WahaSimulator, startWahaSimulator } from '../../../simulators/waha';
 
 const KEY = 'test-key';
 const HMAC_KEY = 'hmac-secret';
