@@ -5,7 +5,7 @@ import { AppsService } from './apps/apps.service';
 import { CommandsProcessor } from './commands/commands.processor';
 import { CommandsService } from './commands/commands.service';
 import { ReplyService } from './commands/reply.service';
-import { textsProvider } from './common/texts.provider';
+import { textsProvider } from './config/texts.provider';
 import { SERVICE_CONFIG, ServiceConfig } from './config/config';
 import { HealthController } from './health/health.controller';
 import { IntegrationChatService } from './integration-chat/integration-chat.service';

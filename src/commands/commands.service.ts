@@ -2,7 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
-import { TEXTS } from '../common/texts.provider';
+import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { PullService } from '../pull/pull.service';
 import { CommandJobData, CommandOrigin } from '../queue/queue.constants';
@@ -26,7 +26,7 @@ export class CommandsService {
 
   async handle(app: AppContext, data: CommandJobData): Promise<void> {
     const { origin } = data;
-    const parsed = parseCommand(data.content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat });
+    const parsed = parseCommand(data.content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat, texts: this.texts });
     const log = this.logger.child({ appId: origin.appId, conversationId: origin.conversationId, messageId: origin.messageId });
     switch (parsed.type) {
       case 'not-a-command':
@@ -70,7 +70,7 @@ export class CommandsService {
       }
       case 'queue.status': {
         const queues = await this.control.status(command.target);
-        return this.replies.reply(origin, this.texts.render('queue.status', { queues, prefix }));
+        return this.replies.reply(origin, this.texts.render('queue.status', { queues }));
       }
       case 'queue.stop': {
         const names = await this.control.pause(command.target);
@@ -78,7 +78,7 @@ export class CommandsService {
       }
       case 'queue.start': {
         const names = await this.control.resume(command.target);
-        return this.replies.activity(origin, this.texts.render('queue.resumed', { names: names.join(', '), prefix }));
+        return this.replies.activity(origin, this.texts.render('queue.resumed', { names: names.join(', ') }));
       }
     }
   }

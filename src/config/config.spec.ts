@@ -68,4 +68,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, APPS_FILE: dup })).toThrow('appears twice');
     expect(() => loadConfig({ ...base, APPS_FILE: path.join(dir, 'none.json') })).toThrow('APPS_FILE is malformed');
   });
+
+  it('reads TEXTS_FILE once and stops with one line when it is wrong', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const write = (name: string, body: string): string => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, body);
+      return file;
+    };
+    const good = write('good.json', JSON.stringify({ 'grammar.unknownOption': 'Option inconnue « {{option}} ».' }));
+    expect(loadConfig({ ...base, TEXTS_FILE: good }).textOverrides).toEqual({ 'grammar.unknownOption': 'Option inconnue « {{option}} ».' });
+    expect(loadConfig(base).textOverrides).toEqual({});
+    const cases: Array<[string, string]> = [
+      [path.join(dir, 'none.json'), 'TEXTS_FILE is malformed: "'],
+      [write('bad.json', '{ nope'), 'TEXTS_FILE is malformed: cannot read a JSON object of texts'],
+      [write('list.json', '["a"]'), 'TEXTS_FILE is malformed: expected a JSON object'],
+      [write('key.json', JSON.stringify({ 'no.such.key': 'x' })), 'TEXTS_FILE is malformed: Unknown text keys in overrides: no.such.key'],
+      [write('tpl.json', JSON.stringify({ 'pull.started': '{{#scope}}' })), 'is not a valid template'],
+      [write('var.json', JSON.stringify({ 'grammar.unknownOption': 'Unknown {{flag}}' })), 'uses {{flag}}, which this text never receives (available: {{option}}, {{suggestion}})'],
+    ];
+    for (const [file, message] of cases) {
+      expect(() => loadConfig({ ...base, TEXTS_FILE: file })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base, TEXTS_FILE: file })).toThrow(message);
+    }
+  });
 });

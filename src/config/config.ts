@@ -4,6 +4,7 @@
  * it expects.
  */
 import * as fs from 'node:fs';
+import { Texts, type TextOverrides } from '../texts/texts';
 
 export type OutgoingMode = 'private-note' | 'message';
 export type Role = 'all' | 'api' | 'worker';
@@ -51,6 +52,8 @@ export interface ServiceConfig {
   queuePrefix: string;
   webhookBodyLimit: string;
   textsFile?: string;
+  /** The operator's TEXTS_FILE, read and checked once (unknown keys, broken templates and stray variables stop start-up). */
+  textOverrides: TextOverrides;
   apps: AppConfig[];
   tuning: TuningConfig;
 }
@@ -203,6 +206,25 @@ function appsFromFile(env: Env, file: string): AppConfig[] {
   return apps;
 }
 
+function readTextOverrides(file: string): TextOverrides {
+  if (!fs.existsSync(file)) throw new ConfigError(`TEXTS_FILE is malformed: "${file}" does not exist`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`TEXTS_FILE is malformed: cannot read a JSON object of texts from "${file}" (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`TEXTS_FILE is malformed: expected a JSON object of text keys and templates in "${file}"`);
+  }
+  try {
+    Texts.load(parsed);
+  } catch (error) {
+    throw new ConfigError(`TEXTS_FILE is malformed: ${(error as Error).message}`);
+  }
+  return parsed;
+}
+
 export function loadConfig(env: Env = process.env): ServiceConfig {
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -215,7 +237,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     throw new ConfigError(`QUEUE_PREFIX is malformed: expected letters, digits, _ or -, got "${queuePrefix}"`);
   }
   const textsFile = read(env, 'TEXTS_FILE');
-  if (textsFile && !fs.existsSync(textsFile)) throw new ConfigError(`TEXTS_FILE is malformed: "${textsFile}" does not exist`);
+  const textOverrides = textsFile ? readTextOverrides(textsFile) : {};
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
@@ -225,6 +247,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     // A ChatWoot message may hold 150,000 characters and its webhook carries the text three times, JSON-escaped.
     webhookBodyLimit: read(env, 'WEBHOOK_BODY_LIMIT') ?? '4mb',
     textsFile,
+    textOverrides,
     apps,
     tuning: {
       pullChatConcurrency: integer(env, 'PULL_CHAT_CONCURRENCY', 32, 1, 1000),

@@ -8,7 +8,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { isUpstreamError } from '../clients/http/http-error';
-import { TEXTS } from '../common/texts.provider';
+import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';

@@ -14,7 +14,7 @@ import { describeWindow } from '../commands/grammar/duration';
 import { ReplyService } from '../commands/reply.service';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { chatKind, isIncluded, publicJid } from '../common/jids';
-import { TEXTS } from '../common/texts.provider';
+import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { CommandOrigin, jobId, JobName, QueueName } from '../queue/queue.constants';
 import { QueueControlService } from '../queue/queue-control.service';
@@ -84,8 +84,8 @@ export class PullService implements OnModuleInit, BeforeApplicationShutdown {
 
   scopeText(origin: CommandOrigin, options: PullOptions): string {
     if (options.chat !== 'all') return options.chat;
-    if (origin.commandsChat) return 'all chats';
-    return origin.contactChatIds.join(', ') || 'this contact';
+    if (origin.commandsChat) return this.texts.render('pull.scope.all');
+    return origin.contactChatIds.join(', ') || this.texts.render('pull.scope.contact');
   }
 
   async start(origin: CommandOrigin, options: PullOptions, typedAt: number): Promise<StartResult> {

@@ -7,11 +7,13 @@
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { RedisService } from '../redis/redis.service';
 import { PAUSABLE_QUEUES, QueueName } from './queue.constants';
 import { Queues } from './queues';
 import type { QueueTarget } from '../commands/grammar/command.types';
+import { Texts } from '../texts/texts';
 
 export interface QueueStatus {
   name: string;
@@ -36,6 +38,7 @@ export class QueueControlService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly queues: Queues,
     private readonly redis: RedisService,
+    @Inject(TEXTS) private readonly texts: Texts,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -46,7 +49,7 @@ export class QueueControlService implements OnApplicationBootstrap, OnApplicatio
   }
 
   label(name: QueueName): string {
-    return name === QueueName.Inbox ? 'ChatWoot → WhatsApp' : 'WhatsApp → ChatWoot';
+    return this.texts.render(name === QueueName.Inbox ? 'queue.label.inbox' : 'queue.label.whatsapp');
   }
 
   async pause(target: QueueTarget): Promise<QueueName[]> {

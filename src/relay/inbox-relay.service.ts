@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
 import { parseMessageId, publicJid } from '../common/jids';
-import { TEXTS } from '../common/texts.provider';
+import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { PullService } from '../pull/pull.service';
 import { RedisService } from '../redis/redis.service';

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { chatIdOf, chatKind, parseMessageId } from '../common/jids';
-import { TEXTS } from '../common/texts.provider';
+import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { ChatImporter, PermanentMessageError } from '../pull/chat-importer';
 import { PullService } from '../pull/pull.service';

@@ -1,12 +1,23 @@
 // Every user-visible text of the service, in English. Templates use the renderer in ./render-template.ts
 // ({{var}}, {{#section}}, {{^inverted}}); output is ChatWoot markdown. An operator can replace any key through an
 // overrides file (see Texts.load). The vars each key expects are listed in the comment above it; `?` = optional.
+// The type of `Texts.render` reads the variable names out of these literals, so a misspelt name fails the typecheck.
 //
 // Emoji conventions: ⏳ running, ✅ done, ⏹️ stopped, ❌ failed, ℹ️ information, ⚠️ warning, 💡 advice,
 // 🆕 created, 🟢 already there / running, ⚪ skipped / paused, 🔴 failed, 💬 chats, 🗣️ conversations, ⏱️ window or time,
 // 🧩 queues.
 
-const lines = (...parts: string[]): string => parts.join('\n');
+/** The lines of a template joined with newlines, keeping the literal type so `Texts` can read its variables. */
+function lines<const T extends readonly string[]>(...parts: T): JoinLines<T> {
+  return parts.join('\n') as JoinLines<T>;
+}
+
+type JoinLines<T extends readonly string[], Acc extends string = ''> = T extends readonly [
+  infer Head extends string,
+  ...infer Rest extends string[],
+]
+  ? JoinLines<Rest, Acc extends '' ? Head : `${Acc}\n${Head}`>
+  : Acc;
 
 export const en = {
   // ── Help ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -266,6 +277,9 @@ export const en = {
     'Stop it with `{{prefix}}messages stop`.',
     '{{/running}}',
   ),
+  // What a pull covers, in its reports: every chat, or the customer conversation's contact.
+  'pull.scope.all': 'all chats',
+  'pull.scope.contact': 'this contact',
   // [prefix]
   'pull.statusNone': 'ℹ️ No pull has run here yet. Start one with `{{prefix}}messages pull`.',
   // [scope?, prefix]
@@ -378,6 +392,6 @@ export const en = {
     '❌ The command failed: {{reason}}',
     'Try again in a moment. Send `{{prefix}}help` for the list of commands.',
   ),
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 export type TextKey = keyof typeof en;

@@ -1,5 +1,7 @@
 import { en, type TextKey } from './en';
-import { texts, Texts } from './texts';
+import { Texts } from './texts';
+
+const texts = Texts.load();
 
 // One sample value for every variable any template uses; lists and flags chosen so every section renders.
 const SAMPLE_VARS: Record<string, unknown> = {

@@ -5,7 +5,7 @@
  */
 import { parseCommand } from '../../src/commands/grammar/parse-command';
 import type { PullOptions } from '../../src/commands/grammar/command.types';
-import { texts } from '../../src/texts/texts';
+import { Texts } from '../../src/texts/texts';
 import { Harness, eventually } from '../support/harness';
 import { DAY, dmChats, expected, imported, pull, typedAt, windowSec } from '../support/pull-helpers';
 import {
@@ -20,6 +20,7 @@ import {
   type Reply,
 } from '../support/command-helpers';
 
+const texts = Texts.load();
 const PREFIX = 'wa/';
 
 const DEFAULTS: PullOptions = {
@@ -300,7 +301,7 @@ describe('commands: help, status, queues and malformed commands (no pull runs he
       expect(got[0]).toMatchObject({ message_type: 0, private: false });
       expect(got[0].content).toContain(fragment);
       // The whole reply is the grammar's own error text with its usage line.
-      const parsed = parseCommand(command, { prefix: PREFIX, commandsChat: true });
+      const parsed = parseCommand(command, { prefix: PREFIX, commandsChat: true, texts });
       expect(parsed.type).toBe('error');
       expect(got[0].content).toBe(parsed.type === 'error' ? parsed.message : '');
       expect(got[0].content.split('\n').pop()).toMatch(/^Usage: `wa\//);

@@ -4,8 +4,11 @@
  * several lines, very long text). Same seed → same strings, so a failing run can be replayed.
  */
 import { parseCommand } from '../../src/commands/grammar/parse-command';
+import { Texts } from '../../src/texts/texts';
 import type { Command } from '../../src/commands/grammar/command.types';
 import { mulberry32 } from '../../simulators/waha/waha-random';
+
+const TEXTS = Texts.load();
 
 export type Classified =
   | { kind: 'ignored' }
@@ -16,7 +19,7 @@ export type Classified =
 /** What the grammar makes of a string typed in the WhatsApp Integration conversation. */
 export function classify(text: string, prefix = 'wa/'): Classified {
   try {
-    const parsed = parseCommand(text, { prefix, commandsChat: true });
+    const parsed = parseCommand(text, { prefix, commandsChat: true, texts: TEXTS });
     if (parsed.type === 'not-a-command') return { kind: 'ignored' };
     if (parsed.type === 'error') return { kind: 'error', message: parsed.message };
     return { kind: 'command', command: parsed.command };

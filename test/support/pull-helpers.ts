@@ -55,9 +55,15 @@ export function dmChats(h: Harness): string[] {
 }
 
 /** Types a command and waits for the pull's final report (completed or stopped). */
-export async function pull(h: Harness, command: string, conversationId = h.integrationConversationId, timeoutMs = 60_000): Promise<{ messageId: number; report: string; at: number }> {
+export async function pull(
+  h: Harness,
+  command: string,
+  conversationId = h.integrationConversationId,
+  timeoutMs = 60_000,
+  finalReport = /Pull (finished|stopped)|Nothing to pull|No chats|no WhatsApp chats/i,
+): Promise<{ messageId: number; report: string; at: number }> {
   const messageId = await h.type(command, conversationId);
-  const report = await h.waitReply(messageId, (c) => /Pull (finished|stopped)|Nothing to pull|No chats|no WhatsApp chats/i.test(c), conversationId, timeoutMs);
+  const report = await h.waitReply(messageId, (c) => finalReport.test(c), conversationId, timeoutMs);
   return { messageId, report, at: typedAt(h, messageId) };
 }
 

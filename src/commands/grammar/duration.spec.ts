@@ -1,4 +1,7 @@
+import { Texts } from '../../texts/texts';
 import { describeWindow, formatDuration, MAX_DURATION_MS, parseDuration } from './duration';
+
+const texts = Texts.load();
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -29,7 +32,7 @@ describe('parseDuration', () => {
       ['  7d  ', 7 * DAY],
       ['6m', 6 * MINUTE],
     ])('reads %j as %d ms', (text, expected) => {
-      expect(parseDuration(text)).toEqual({ ok: true, ms: expected });
+      expect(parseDuration(text, { texts })).toEqual({ ok: true, ms: expected });
     });
   });
 
@@ -56,18 +59,18 @@ describe('parseDuration', () => {
       ['6M', 'Invalid duration "6M": M could mean minutes or months; write 6m for minutes or 180d for about 6 months'],
       ['51y', 'Invalid duration "51y": the longest allowed is 50y'],
     ])('rejects %j', (text, error) => {
-      expect(parseDuration(text)).toEqual({ ok: false, error });
+      expect(parseDuration(text, { texts })).toEqual({ ok: false, error });
     });
 
     it('names the option when one is given', () => {
-      expect(parseDuration('5x', { option: '--timeout' })).toEqual({
+      expect(parseDuration('5x', { option: '--timeout', texts })).toEqual({
         ok: false,
         error: 'Invalid duration "5x" for --timeout: use a number with s, m, h, d, w or y, like 12h or 30d',
       });
     });
 
     it('accepts exactly the maximum', () => {
-      expect(parseDuration('50y')).toEqual({ ok: true, ms: MAX_DURATION_MS });
+      expect(parseDuration('50y', { texts })).toEqual({ ok: true, ms: MAX_DURATION_MS });
     });
   });
 });
@@ -90,7 +93,7 @@ describe('formatDuration', () => {
   });
 
   it.each(['1d', '12h', '36h', '90s', '10m', '1500ms'])('round-trips %s through parseDuration', (text) => {
-    const parsed = parseDuration(text);
+    const parsed = parseDuration(text, { texts });
     expect(parsed.ok && formatDuration(parsed.ms)).toBe(text);
   });
 });

@@ -9,7 +9,7 @@
 // - Months (`6mo`, `1month`, `6 months`) are rejected with the number of days to write instead (30 days a month).
 // - The longest duration is 50 years, so `now - duration` stays after 1970.
 import ms from 'ms';
-import { texts as defaultTexts, type Texts } from '../../texts/texts';
+import type { Texts } from '../../texts/texts';
 import type { PullWindow } from './command.types';
 import { echo } from './normalize-text';
 
@@ -18,7 +18,8 @@ export type DurationResult = { ok: true; ms: number } | { ok: false; error: stri
 export interface DurationContext {
   /** The option the value was given to (`--timeout`), named in the error. */
   option?: string;
-  texts?: Texts;
+  /** The process's texts (TEXTS_FILE overrides included): every error is rendered with them. */
+  texts: Texts;
 }
 
 const SECOND = 1000;
@@ -34,8 +35,8 @@ const ZERO = /^0*\.?0+$/;
 const NUMBER_AND_UNIT = /^(\d*\.?\d+)\s*([a-z]*)$/i;
 const MONTH_UNIT = /^(?:mo|mos|mon|mons|mth|mths|month|months)$/i;
 
-export function parseDuration(text: string, context: DurationContext = {}): DurationResult {
-  const texts = context.texts ?? defaultTexts;
+export function parseDuration(text: string, context: DurationContext): DurationResult {
+  const texts = context.texts;
   const value = text.trim();
   const fail = (key: Parameters<Texts['render']>[0], vars: Record<string, unknown> = {}): DurationResult => ({
     ok: false,

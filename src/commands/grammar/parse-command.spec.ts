@@ -1,5 +1,8 @@
 import type { Command, ParseResult, PullOptions } from './command.types';
+import { Texts } from '../../texts/texts';
 import { parseCommand } from './parse-command';
+
+const texts = Texts.load();
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -699,7 +702,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
 ];
 
 function run(input: string, where: Where): ParseResult {
-  return parseCommand(input, { prefix: 'wa/', commandsChat: where === 'commands' });
+  return parseCommand(input, { prefix: 'wa/', commandsChat: where === 'commands', texts });
 }
 
 describe(parseCommand.name, () => {
@@ -736,7 +739,7 @@ describe(parseCommand.name, () => {
 
   describe('when the prefix is configured differently', () => {
     it('uses it to recognise commands and shows it in replies', () => {
-      const ctx = { prefix: '!', commandsChat: false };
+      const ctx = { prefix: '!', commandsChat: false, texts };
       expect(parseCommand('!messages status', ctx)).toMatchObject({ command: { kind: 'messages.status' } });
       expect(parseCommand('wa/messages status', ctx)).toEqual({ type: 'not-a-command' });
       expect(parseCommand('!messages pull --medias', ctx)).toEqual({

@@ -20,7 +20,7 @@
 // - Unknown words get a "Did you mean" only when close (see suggest.ts), and a duration typed where the action
 //   goes suggests `pull <duration>`.
 import yargsParser from 'yargs-parser';
-import { texts as defaultTexts, type TextKey, type Texts } from '../../texts/texts';
+import type { TextKey, Texts } from '../../texts/texts';
 import type { Command, ParseResult, PullOptions, QueueTarget } from './command.types';
 import { formatDuration, parseDuration } from './duration';
 import { commandLines, echo, normalizeUnicode, stripLeadingDecoration } from './normalize-text';
@@ -33,8 +33,8 @@ export interface ParseContext {
   prefix: string;
   /** True in the "WhatsApp Integration" conversation, where every message is a command. */
   commandsChat: boolean;
-  /** Texts to render replies with; the English defaults when absent. */
-  texts?: Texts;
+  /** The process's texts (TEXTS_FILE overrides included): every error and usage line is rendered with them. */
+  texts: Texts;
 }
 
 export const MAX_COMMAND_LENGTH = 4096;
@@ -71,7 +71,7 @@ const YARGS_OPTIONS: yargsParser.Options = {
 class GrammarError extends Error {}
 
 export function parseCommand(content: string, ctx: ParseContext): ParseResult {
-  const texts = ctx.texts ?? defaultTexts;
+  const texts = ctx.texts;
   const prefix = ctx.prefix;
   const lines = commandLines(normalizeUnicode(typeof content === 'string' ? content : ''));
   // Comment-only lines before the command (`# Send these ONE BY ONE`) do not hide it.

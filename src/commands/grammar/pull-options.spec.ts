@@ -1,4 +1,6 @@
-import { texts } from '../../texts/texts';
+import { Texts } from '../../texts/texts';
+
+const texts = Texts.load();
 import { defaultPullOptions, NUMBER_LIMITS, normalizeChat, PULL_OPTION_SPECS } from './pull-options';
 
 describe('normalizeChat', () => {
