@@ -28,39 +28,45 @@ async function main(): Promise<void> {
   const only = process.env.SIM_ONLY ?? '';
   if (!['', 'waha', 'chatwoot'].includes(only)) throw new Error(`SIM_ONLY must be waha or chatwoot, got "${only}"`);
   const journalLimit = envNumber('SIM_JOURNAL_LIMIT', 100_000);
-  const chatwoot = only === 'waha' ? undefined : await startChatwootSimulator(
-    {
-      webhookUrl: `${bridge}/webhooks/chatwoot/${session}/${appId}`,
-      webhookSecret: process.env.SIM_CHATWOOT_WEBHOOK_SECRET || undefined,
-      latencyMs: envNumber('SIM_CHATWOOT_LATENCY_MS', 0),
-      capacity: envNumber('SIM_CHATWOOT_CAPACITY', 32),
-      messagesPerMinute: envNumber('SIM_MESSAGES_PER_MINUTE', 200),
-      rateLimit: rate > 0 ? { limit: rate, periodSec: ratePeriodSec } : null,
-    },
-    envNumber('SIM_CHATWOOT_PORT', 3102),
-  );
-  const waha = only === 'chatwoot' ? undefined : await startWahaSimulator(
-    {
-      session,
-      webhookUrl: `${bridge}/webhooks/waha`,
-      webhookHmacKey: process.env.SIM_WAHA_HMAC_KEY || undefined,
-      history: {
-        seed: envNumber('SIM_SEED', 42),
-        dmChats: envNumber('SIM_DM_CHATS', 6),
-        groups: envNumber('SIM_GROUPS', 2),
-        messagesPerChat: envNumber('SIM_MESSAGES_PER_CHAT', 20),
-        days: envNumber('SIM_DAYS', 21),
-        channels: envNumber('SIM_CHANNELS', 1),
-        includeStatus: flag('SIM_INCLUDE_STATUS', true),
-        broadcastLists: envNumber('SIM_BROADCAST_LISTS', 1),
-        mediaRatio: envNumber('SIM_MEDIA_RATIO', 0.15),
-        hiddenRatio: envNumber('SIM_HIDDEN_RATIO', 0.04),
-        recentMessagesPerChat: envNumber('SIM_RECENT_MESSAGES_PER_CHAT', 3),
-        includeNullChat: flag('SIM_INCLUDE_NULL_CHAT', true),
-      },
-    },
-    envNumber('SIM_WAHA_PORT', 3101),
-  );
+  const chatwoot =
+    only === 'waha'
+      ? undefined
+      : await startChatwootSimulator(
+          {
+            webhookUrl: `${bridge}/webhooks/chatwoot/${session}/${appId}`,
+            webhookSecret: process.env.SIM_CHATWOOT_WEBHOOK_SECRET || undefined,
+            latencyMs: envNumber('SIM_CHATWOOT_LATENCY_MS', 0),
+            capacity: envNumber('SIM_CHATWOOT_CAPACITY', 32),
+            messagesPerMinute: envNumber('SIM_MESSAGES_PER_MINUTE', 200),
+            rateLimit: rate > 0 ? { limit: rate, periodSec: ratePeriodSec } : null,
+          },
+          envNumber('SIM_CHATWOOT_PORT', 3102),
+        );
+  const waha =
+    only === 'chatwoot'
+      ? undefined
+      : await startWahaSimulator(
+          {
+            session,
+            webhookUrl: `${bridge}/webhooks/waha`,
+            webhookHmacKey: process.env.SIM_WAHA_HMAC_KEY || undefined,
+            history: {
+              seed: envNumber('SIM_SEED', 42),
+              dmChats: envNumber('SIM_DM_CHATS', 6),
+              groups: envNumber('SIM_GROUPS', 2),
+              messagesPerChat: envNumber('SIM_MESSAGES_PER_CHAT', 20),
+              days: envNumber('SIM_DAYS', 21),
+              channels: envNumber('SIM_CHANNELS', 1),
+              includeStatus: flag('SIM_INCLUDE_STATUS', true),
+              broadcastLists: envNumber('SIM_BROADCAST_LISTS', 1),
+              mediaRatio: envNumber('SIM_MEDIA_RATIO', 0.15),
+              hiddenRatio: envNumber('SIM_HIDDEN_RATIO', 0.04),
+              recentMessagesPerChat: envNumber('SIM_RECENT_MESSAGES_PER_CHAT', 3),
+              includeNullChat: flag('SIM_INCLUDE_NULL_CHAT', true),
+            },
+          },
+          envNumber('SIM_WAHA_PORT', 3101),
+        );
   if (chatwoot) chatwoot.journalLimit = journalLimit;
   if (waha) waha.journalLimit = journalLimit;
   process.stdout.write(

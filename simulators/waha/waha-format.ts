@@ -72,10 +72,19 @@ function protoContent(msg: MsgCore): Json {
   const media = msg.media;
   switch (msg.kind) {
     case Kind.Text:
-      return msg.replyTo ? { extendedTextMessage: { text: msg.body ?? '', ...context } } : { conversation: msg.body ?? '' };
+      return msg.replyTo
+        ? { extendedTextMessage: { text: msg.body ?? '', ...context } }
+        : { conversation: msg.body ?? '' };
     case Kind.Image:
       return {
-        imageMessage: { mimetype: media?.mimetype, caption: msg.body ?? undefined, fileLength: String(media?.size ?? 0), height: 960, width: 1280, ...context },
+        imageMessage: {
+          mimetype: media?.mimetype,
+          caption: msg.body ?? undefined,
+          fileLength: String(media?.size ?? 0),
+          height: 960,
+          width: 1280,
+          ...context,
+        },
       };
     case Kind.Document:
       return {
@@ -89,7 +98,15 @@ function protoContent(msg: MsgCore): Json {
         },
       };
     case Kind.Voice:
-      return { audioMessage: { mimetype: media?.mimetype, ptt: true, seconds: 3 + ((media?.size ?? 0) % 40), fileLength: String(media?.size ?? 0), ...context } };
+      return {
+        audioMessage: {
+          mimetype: media?.mimetype,
+          ptt: true,
+          seconds: 3 + ((media?.size ?? 0) % 40),
+          fileLength: String(media?.size ?? 0),
+          ...context,
+        },
+      };
     case Kind.Poll:
       return {
         pollCreationMessageV3: {
@@ -182,7 +199,9 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
         ...(msg.body !== null ? { body: msg.body } : {}),
         ...(msg.media?.filename ? { filename: msg.media.filename } : {}),
         ...(msg.media ? { mimetype: msg.media.mimetype, size: msg.media.size } : {}),
-        ...(msg.poll ? { pollName: msg.poll.name, pollOptions: msg.poll.options.map((name, localId) => ({ name, localId })) } : {}),
+        ...(msg.poll
+          ? { pollName: msg.poll.name, pollOptions: msg.poll.options.map((name, localId) => ({ name, localId })) }
+          : {}),
         ...(msg.location ? { lat: msg.location.latitude, lng: msg.location.longitude, loc: msg.location.name } : {}),
       };
   }

@@ -165,7 +165,13 @@ export interface ChatState {
 }
 
 /** A chat with no messages yet (seeded chats and chats a send creates). */
-export function emptyChat(index: number, id: string, kind: ChatKind, name: string | null, createdAt: number): ChatState {
+export function emptyChat(
+  index: number,
+  id: string,
+  kind: ChatKind,
+  name: string | null,
+  createdAt: number,
+): ChatState {
   return {
     index,
     id,
@@ -183,14 +189,68 @@ export function emptyChat(index: number, id: string, kind: ChatKind, name: strin
   };
 }
 
-const FIRST = ['Alice', 'Bruno', 'Chen', 'Dara', 'Elif', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kemal', 'Lea',
-  'Mateo', 'Nadia', 'Omar', 'Priya', 'Quentin', 'Rosa', 'Sven', 'Tamar', 'Umar', 'Vera', 'Wei', 'Ximena', 'Yusuf', 'Zoe'];
-const LAST = ['Almeida', 'Becker', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'García', 'Hansen', 'Ivanova', 'Jansen',
-  'Kowalski', 'Lopez', 'Moreau', 'Novak', 'Okafor', 'Petrov', 'Rossi', 'Silva', 'Tanaka', 'Weber'];
+const FIRST = [
+  'Alice',
+  'Bruno',
+  'Chen',
+  'Dara',
+  'Elif',
+  'Farid',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kemal',
+  'Lea',
+  'Mateo',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tamar',
+  'Umar',
+  'Vera',
+  'Wei',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+];
+const LAST = [
+  'Almeida',
+  'Becker',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'García',
+  'Hansen',
+  'Ivanova',
+  'Jansen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Petrov',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Weber',
+];
 const PUSH_SUFFIX = ['', '', ' 🌻', ' ✈️', ' (work)', ''];
 const PREFIXES = ['1202555', '1415555', '447700900', '4915123', '5511987', '3460012', '7916123', '6281234'];
-const GROUP_NAMES = ['Family 🏡', 'Project Atlas', 'Sunday Football ⚽', 'Book Club', 'Suppliers 2025', 'Night Shift',
-  'Neighbours', 'Trip to Lisbon'];
+const GROUP_NAMES = [
+  'Family 🏡',
+  'Project Atlas',
+  'Sunday Football ⚽',
+  'Book Club',
+  'Suppliers 2025',
+  'Night Shift',
+  'Neighbours',
+  'Trip to Lisbon',
+];
 const CHANNEL_NAMES = ['Tech News Daily', 'City Transit Alerts', 'Recipes of the Week'];
 const BROADCAST_NAMES = ['VIP customers', 'Price updates', 'Volunteers'];
 
@@ -410,9 +470,14 @@ function fillMessages(chat: ChatState, spec: ResolvedHistorySpec, nowSec: number
       kind = rng.chance(0.7) ? Kind.Reaction : Kind.Revoke;
     } else if (r < spec.hiddenRatio + spec.mediaRatio && chat.kind !== 'system') {
       const m = rng.float();
-      if (chat.kind === 'dm' || chat.kind === 'group') kind = m < 0.6 ? Kind.Image : m < 0.8 ? Kind.Document : Kind.Voice;
+      if (chat.kind === 'dm' || chat.kind === 'group')
+        kind = m < 0.6 ? Kind.Image : m < 0.8 ? Kind.Document : Kind.Voice;
       else kind = Kind.Image;
-    } else if ((chat.kind === 'dm' || chat.kind === 'group') && !protectedRecent && r < spec.hiddenRatio + spec.mediaRatio + 0.02) {
+    } else if (
+      (chat.kind === 'dm' || chat.kind === 'group') &&
+      !protectedRecent &&
+      r < spec.hiddenRatio + spec.mediaRatio + 0.02
+    ) {
       const u = rng.float();
       kind = u < 0.4 ? Kind.Poll : u < 0.75 ? Kind.Location : Kind.Contact;
     } else if (chat.kind === 'status') {

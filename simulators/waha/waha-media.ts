@@ -30,8 +30,15 @@ function pdf(size: number, seed: number): Buffer {
   const tail = Buffer.from('\n%%EOF\n');
   const fillLength = Math.max(0, size - head.length - tail.length);
   // Comment lines of hex keep the file a valid PDF.
-  const hex = noise(Math.ceil(fillLength / 2), seed).toString('hex').slice(0, fillLength);
-  const fill = Buffer.from(hex.replace(/(.{78})/g, '$1\n').replace(/^/gm, '%').slice(0, fillLength));
+  const hex = noise(Math.ceil(fillLength / 2), seed)
+    .toString('hex')
+    .slice(0, fillLength);
+  const fill = Buffer.from(
+    hex
+      .replace(/(.{78})/g, '$1\n')
+      .replace(/^/gm, '%')
+      .slice(0, fillLength),
+  );
   return Buffer.concat([head, fill, tail]);
 }
 

@@ -64,7 +64,11 @@ export class Rng {
 }
 
 function hex(value: number, width: number): string {
-  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0').slice(8 - width);
+  return (value >>> 0)
+    .toString(16)
+    .toUpperCase()
+    .padStart(8, '0')
+    .slice(8 - width);
 }
 
 const MASK24 = 0xffffff;

@@ -1,0 +1,248 @@
+/**
+ * Reading the WAHA simulator's history: chat timestamps, the last visible message, paged timelines of one chat or
+ * all chats (generated records merged with messages added since), message lookup by id, chat resolution across
+ * lid ↔ phone, lid mappings, and the format context messages are rendered with.
+ */
+import { FormatContext, serializedId, toPublicJid } from './waha-format';
+import {
+  ChatState,
+  Flag,
+  MsgCore,
+  generatedAck,
+  generatedMessage,
+  generatedWaId,
+  isHiddenKind,
+  lowerBound,
+  upperBound,
+} from './waha-history';
+import { AllIndex, WahaState } from './waha-state';
+
+export interface PageQuery {
+  gte?: number;
+  lte?: number;
+  fromMe?: boolean;
+  ack?: number;
+  offset: number;
+  limit: number;
+  desc: boolean;
+  /** 'after': page first, then drop hidden records (NOWEB/GOWS short pages); 'before': WEBJS. */
+  hidden: 'after' | 'before';
+}
+
+const REF = 2 ** 28;
+
+export class HistoryQueries {
+  /** `serverUrl` is the simulator's own URL, the media base when no `baseUrl` option is set. */
+  constructor(
+    private readonly state: WahaState,
+    private readonly serverUrl: () => string,
+  ) {}
+
+  firstTimestamp(chat: ChatState): number | null {
+    const a = chat.count > 0 ? chat.ts[0] : Infinity;
+    const b = chat.dynamic.length > 0 ? chat.dynamic[0].timestamp : Infinity;
+    const min = Math.min(a, b);
+    return Number.isFinite(min) ? min : null;
+  }
+
+  lastTimestamp(chat: ChatState): number | null {
+    const a = chat.count > 0 ? chat.ts[chat.count - 1] : -Infinity;
+    const b = chat.dynamic.length > 0 ? chat.dynamic[chat.dynamic.length - 1].timestamp : -Infinity;
+    const max = Math.max(a, b);
+    return Number.isFinite(max) ? max : null;
+  }
+
+  lastVisible(chat: ChatState): MsgCore | undefined {
+    let i = chat.count - 1;
+    while (i >= 0 && isHiddenKind(chat.kinds[i])) i--;
+    const dyn = chat.dynamic[chat.dynamic.length - 1];
+    if (i < 0) return dyn;
+    if (dyn && dyn.timestamp >= chat.ts[i]) return dyn;
+    return generatedMessage(this.state.data, chat, i);
+  }
+
+  /** Generated messages of all chats in (timestamp, chat, index) order, built on first use. */
+  private buildAllIndex(): AllIndex {
+    const state = this.state;
+    if (state.allIndex) return state.allIndex;
+    const chats = state.data.chats.slice(0, state.generatedChats);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const chat of chats) {
+      offsets.push(total);
+      total += chat.count;
+    }
+    const flat = new Uint32Array(total);
+    for (const chat of chats) flat.set(chat.ts, offsets[chat.index]);
+    const order = new Uint32Array(total);
+    for (let k = 0; k < total; k++) order[k] = k;
+    order.sort((a, b) => flat[a] - flat[b] || a - b);
+    const ts = new Uint32Array(total);
+    const chat = new Uint16Array(total);
+    const idx = new Uint32Array(total);
+    for (let k = 0; k < total; k++) {
+      const pos = order[k];
+      const c = upperBound(offsets, pos) - 1;
+      ts[k] = flat[pos];
+      chat[k] = c;
+      idx[k] = pos - offsets[c];
+    }
+    state.allIndex = { ts, chat, idx };
+    return state.allIndex;
+  }
+
+  /**
+   * One page of a chat's (or all chats') timeline: generated records merged with later messages, ordered by
+   * (timestamp, storage order), windowed, filtered, offset/limit applied, then hidden records dropped (NOWEB/GOWS)
+   * — which is why pages can be short before the end.
+   */
+  page(target: ChatState | 'all', q: PageQuery): MsgCore[] {
+    const data = this.state.data;
+    const chats = data.chats;
+    let tsArr: Uint32Array;
+    let refAt: (j: number) => number;
+    let dynamic: MsgCore[];
+    if (target === 'all') {
+      const index = this.buildAllIndex();
+      tsArr = index.ts;
+      refAt = (j) => index.chat[j] * REF + index.idx[j];
+      dynamic = this.state.allDynamic;
+    } else {
+      tsArr = target.ts;
+      const base = target.index * REF;
+      refAt = (j) => base + j;
+      dynamic = target.dynamic;
+    }
+    const lo = q.gte !== undefined ? lowerBound(tsArr, Math.ceil(q.gte)) : 0;
+    const hi = Math.max(lo, q.lte !== undefined ? upperBound(tsArr, Math.floor(q.lte)) : tsArr.length);
+    const passGenerated = (ref: number): boolean => {
+      const chat = chats[Math.floor(ref / REF)];
+      const i = ref % REF;
+      if (q.hidden === 'before' && isHiddenKind(chat.kinds[i])) return false;
+      if (q.fromMe !== undefined && ((chat.flags[i] & Flag.FromMe) !== 0) !== q.fromMe) return false;
+      if (q.ack !== undefined && generatedAck(data, chat, i) !== q.ack) return false;
+      return true;
+    };
+    const scan = q.hidden === 'before' || q.fromMe !== undefined || q.ack !== undefined;
+    let aLen: number;
+    let aAt: (k: number) => number;
+    if (scan) {
+      const selected = new Uint32Array(hi - lo);
+      let n = 0;
+      for (let j = lo; j < hi; j++) if (passGenerated(refAt(j))) selected[n++] = j;
+      aLen = n;
+      aAt = (k) => selected[k];
+    } else {
+      aLen = hi - lo;
+      aAt = (k) => lo + k;
+    }
+    const b = dynamic.filter(
+      (m) =>
+        (q.gte === undefined || m.timestamp >= q.gte) &&
+        (q.lte === undefined || m.timestamp <= q.lte) &&
+        (q.fromMe === undefined || m.fromMe === q.fromMe) &&
+        (q.ack === undefined || m.ack === q.ack),
+    );
+    // Merged position of each later message: after every generated record with timestamp <= its own.
+    const bPos = b.map((m, k) => {
+      let l = 0;
+      let h = aLen;
+      while (l < h) {
+        const mid = (l + h) >>> 1;
+        if (tsArr[aAt(mid)] <= m.timestamp) l = mid + 1;
+        else h = mid;
+      }
+      return l + k;
+    });
+    const total = aLen + b.length;
+    const out: MsgCore[] = [];
+    const end = Math.min(total, q.offset + q.limit);
+    for (let p = Math.max(0, q.offset); p < end; p++) {
+      const asc = q.desc ? total - 1 - p : p;
+      let before = 0;
+      let hit = -1;
+      for (let k = 0; k < bPos.length; k++) {
+        if (bPos[k] === asc) {
+          hit = k;
+          break;
+        }
+        if (bPos[k] < asc) before++;
+        else break;
+      }
+      if (hit >= 0) {
+        out.push(b[hit]);
+        continue;
+      }
+      const ref = refAt(aAt(asc - before));
+      const chat = chats[Math.floor(ref / REF)];
+      const i = ref % REF;
+      if (isHiddenKind(chat.kinds[i])) continue;
+      out.push(generatedMessage(data, chat, i));
+    }
+    return out;
+  }
+
+  /** A message by serialized id (`{fromMe}_{chat}_{waId}[_{participant}]`) or bare WhatsApp id. */
+  lookup(id: string): MsgCore | undefined {
+    const full = /^(true|false)_/.test(id);
+    let waId = id;
+    if (full) {
+      const parts = id.split('_');
+      waId = parts[2] ?? '';
+    }
+    const msg = this.lookupWaId(waId);
+    if (!msg || isHiddenKind(msg.kind)) return undefined;
+    if (full) {
+      const serialized = serializedId(msg);
+      const short = `${msg.fromMe}_${msg.chatId}_${msg.waId}`;
+      if (id !== serialized && id !== short) return undefined;
+    }
+    return msg;
+  }
+
+  lookupWaId(waId: string): MsgCore | undefined {
+    const state = this.state;
+    const dynamic = state.dynamicById.get(waId);
+    if (dynamic) return dynamic;
+    const decoded = state.data.codec.decode(waId);
+    if (!decoded || decoded.chat >= state.generatedChats) return undefined;
+    const chat = state.data.chats[decoded.chat];
+    if (decoded.index >= chat.count) return undefined;
+    if (generatedWaId(state.data, chat, decoded.index) !== waId) return undefined;
+    return generatedMessage(state.data, chat, decoded.index);
+  }
+
+  /** Exact chat, or with merge the chat of the same contact under its other id (lid ↔ phone). */
+  resolveChat(rawId: string, merge: boolean): { chat?: ChatState; chatId: string } {
+    const data = this.state.data;
+    const chatId = toPublicJid(rawId);
+    const exact = data.byId.get(chatId);
+    if (exact) return { chat: exact, chatId };
+    if (merge) {
+      const alias = data.lidToPn.get(chatId) ?? data.pnToLid.get(chatId);
+      const chat = alias ? data.byId.get(alias) : undefined;
+      if (chat) return { chat, chatId };
+    }
+    return { chatId };
+  }
+
+  /** lid ↔ phone mappings WAHA knows. */
+  lids(): { lid: string; pn: string }[] {
+    return [...this.state.data.lidToPn.entries()]
+      .map(([lid, pn]) => ({ lid, pn }))
+      .sort((a, b) => a.lid.localeCompare(b.lid));
+  }
+
+  formatContext(downloadMedia: boolean): FormatContext {
+    const state = this.state;
+    return {
+      engine: state.opts.engine,
+      me: state.data.me,
+      session: state.opts.session,
+      baseUrl: state.opts.baseUrl ?? this.serverUrl(),
+      downloadMedia,
+      history: state.data,
+      onDownload: (msg) => state.downloads.set(msg.waId, Date.now()),
+    };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The WAHA simulator's API route table: health and version, sessions, media files, contacts and lids, chats and
+ * messages, groups and channels, and sending. Small answers are inline; the rest go to the handler classes.
+ */
+import { SimServer } from '../common/sim-server';
+import { toPublicJid } from './waha-format';
+import { ChatHandlers } from './waha-chat-handlers';
+import { ContactHandlers } from './waha-contact-handlers';
+import { WahaEvents } from './waha-events';
+import { HistoryQueries } from './waha-history-queries';
+import { badRequest, isRecord, notFound, parseBool, parseNumber, str } from './waha-http-util';
+import { SendHandlers } from './waha-send-handlers';
+import { SessionGate } from './waha-session-gate';
+import { WahaState } from './waha-state';
+
+export interface WahaRouteDeps {
+  state: WahaState;
+  queries: HistoryQueries;
+  events: WahaEvents;
+  gate: SessionGate;
+  chats: ChatHandlers;
+  contacts: ContactHandlers;
+  send: SendHandlers;
+}
+
+export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRouteDeps): void {
+  const { state, queries, events, gate, chats, contacts, send } = deps;
+  server.route('GET', '/ping', () => ({ status: 200, body: { message: 'pong' } }));
+  server.route('GET', '/health', () => ({ status: 200, body: { status: 'ok', info: {}, error: {}, details: {} } }));
+  server.route('GET', '/api/version', () => ({ status: 200, body: events.environment() }));
+  server.route('GET', '/api/server/version', () => ({ status: 200, body: events.environment() }));
+
+  // Sessions
+  server.route('GET', '/api/sessions', (req) => {
+    const all = parseBool(req.query.get('all')) === true;
+    const list = all || state.status !== 'STOPPED' ? [gate.sessionInfo(false)] : [];
+    return { status: 200, body: list };
+  });
+  server.route('GET', '/api/sessions/:session', (req) =>
+    req.params.session === state.opts.session
+      ? { status: 200, body: gate.sessionInfo(true) }
+      : notFound('Session not found'),
+  );
+  server.route('GET', '/api/sessions/:session/me', (req) =>
+    req.params.session === state.opts.session
+      ? { status: 200, body: events.meOrNull() }
+      : notFound('Session not found'),
+  );
+
+  // Media files
+  server.route('GET', '/api/files/:session/:file', (req) => chats.file(req));
+
+  // Contacts and lids
+  server.route('GET', '/api/contacts/check-exists', (req) => contacts.checkExists(req));
+  server.route('GET', '/api/contacts/profile-picture', async (req) => {
+    const guard = await gate.guardSession(req.query.get('session') ?? 'default');
+    return guard ?? { status: 200, body: { profilePictureURL: null } };
+  });
+  server.route('GET', '/api/contacts', (req) => contacts.contact(req));
+  server.route('GET', '/api/:session/lids/count', async (req) => {
+    const guard = await gate.guardSession(req.params.session);
+    return guard ?? { status: 200, body: { count: state.data.lidToPn.size } };
+  });
+  server.route('GET', '/api/:session/lids/pn/:phone', async (req) => {
+    const guard = await gate.guardSession(req.params.session);
+    if (guard) return guard;
+    const pn = toPublicJid(req.params.phone);
+    return { status: 200, body: { lid: state.data.pnToLid.get(pn) ?? null, pn } };
+  });
+  server.route('GET', '/api/:session/lids/:lid', async (req) => {
+    const guard = await gate.guardSession(req.params.session);
+    if (guard) return guard;
+    const lid = req.params.lid.includes('@') ? toPublicJid(req.params.lid) : `${req.params.lid}@lid`;
+    return { status: 200, body: { lid, pn: state.data.lidToPn.get(lid) ?? null } };
+  });
+  server.route('GET', '/api/:session/lids', async (req) => {
+    const guard = await gate.guardSession(req.params.session);
+    if (guard) return guard;
+    const limit = parseNumber(req.query.get('limit'));
+    const offset = parseNumber(req.query.get('offset'));
+    if (limit === 'invalid' || offset === 'invalid') return badRequest(['limit must be a number']);
+    const all = queries.lids();
+    const start = offset ?? 0;
+    return { status: 200, body: all.slice(start, limit === undefined ? undefined : start + limit) };
+  });
+
+  // Chats
+  server.route('GET', '/api/:session/chats', (req) => chats.listChats(req));
+  server.route('GET', '/api/:session/chats/overview', (req) => {
+    const limit = parseNumber(req.query.get('limit'));
+    const offset = parseNumber(req.query.get('offset'));
+    if (limit === 'invalid' || offset === 'invalid') return badRequest(['limit must be a number']);
+    return chats.overview(req.params.session, limit ?? 20, offset ?? 0, req.query.getAll('ids'));
+  });
+  server.route('POST', '/api/:session/chats/overview', async (req) => {
+    const body = isRecord(req.json) ? req.json : {};
+    const pagination = body.pagination;
+    if (!isRecord(pagination)) return badRequest(['pagination should not be null or undefined']);
+    const filter = isRecord(body.filter) ? body.filter : {};
+    const ids = Array.isArray(filter.ids) ? filter.ids.filter((v): v is string => typeof v === 'string') : [];
+    const response = await chats.overview(
+      req.params.session,
+      typeof pagination.limit === 'number' ? pagination.limit : 20,
+      typeof pagination.offset === 'number' ? pagination.offset : 0,
+      ids,
+    );
+    return response.status === 200 ? { ...response, status: 201 } : response;
+  });
+  server.route('GET', '/api/:session/chats/:chatId/picture', async (req) => {
+    const guard = await gate.guardSession(req.params.session);
+    return guard ?? { status: 200, body: { url: null } };
+  });
+  server.route('GET', '/api/:session/chats/:chatId/messages', (req) =>
+    chats.listMessages(req, req.params.session, req.params.chatId),
+  );
+  server.route('GET', '/api/messages', (req) =>
+    chats.listMessages(req, req.query.get('session') ?? 'default', req.query.get('chatId') ?? ''),
+  );
+  server.route('GET', '/api/:session/chats/:chatId/messages/:messageId', (req) => chats.messageById(req));
+  server.route('GET', '/api/:session/groups/:id', (req) => contacts.group(req));
+  server.route('GET', '/api/:session/channels/:id', (req) => contacts.channel(req));
+
+  // Sending
+  server.route('POST', '/api/sendText', (req) => send.sendMessage(req, 'sendText'));
+  server.route('POST', '/api/sendImage', (req) => send.sendMessage(req, 'sendImage'));
+  server.route('POST', '/api/sendFile', (req) => send.sendMessage(req, 'sendFile'));
+  server.route('POST', '/api/sendSeen', (req) => send.sendSeen(req));
+  for (const action of ['startTyping', 'stopTyping']) {
+    server.route('POST', `/api/${action}`, async (req) => {
+      const body = isRecord(req.json) ? req.json : {};
+      const guard = await gate.guardSession(str(body.session) ?? 'default');
+      return guard ?? { status: 201 };
+    });
+  }
+}
