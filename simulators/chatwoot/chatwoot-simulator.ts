@@ -13,7 +13,7 @@
  * webhooks (webhook-events.ts), stats (sim-stats.ts) and the state accessors (state-accessors.ts).
  */
 import { SimRequest, SimResponse, SimServer } from '../common/sim-server';
-import { ChatwootStore } from './chatwoot-store';
+import { ChatwootStore, StoreSnapshot } from './chatwoot-store';
 import { ChatwootViews } from './chatwoot-views';
 import { registerControlRoutes } from './control-routes';
 import { MessageWriter } from './message-writer';
@@ -165,6 +165,16 @@ export class ChatwootSimulator extends SimServer {
     this.clearJournal();
     this.pipeline.reset();
     this.resetStats();
+  }
+
+  /** The account's records as JSON (see ChatwootStore.snapshot). */
+  snapshot(): StoreSnapshot {
+    return this.store.snapshot();
+  }
+
+  /** Loads records saved by `snapshot` (a fixture), replacing the current ones. */
+  restore(snapshot: StoreSnapshot): void {
+    this.store.restore(snapshot);
   }
 
   configure(partial: ChatwootSimConfig): void {

@@ -246,12 +246,16 @@ export class ChatwootStore {
       createdAt: now,
       updatedAt: now,
     };
+    this.indexContactInbox(row);
+    return row;
+  }
+
+  private indexContactInbox(row: SimContactInbox): void {
     this.contactInboxes.set(row.id, row);
     this.contactInboxBySource.set(`${row.inboxId}\u0000${row.sourceId}`, row);
-    const list = this.contactInboxesByContact.get(contact.id) ?? [];
+    const list = this.contactInboxesByContact.get(row.contactId) ?? [];
     list.push(row);
-    this.contactInboxesByContact.set(contact.id, list);
-    return row;
+    this.contactInboxesByContact.set(row.contactId, list);
   }
 
   // ---- conversations and messages ----
@@ -286,11 +290,15 @@ export class ChatwootStore {
       recent: [],
       recentHead: 0,
     };
+    this.indexConversation(conversation);
+    return conversation;
+  }
+
+  private indexConversation(conversation: SimConversation): void {
     this.conversations.set(conversation.displayId, conversation);
     const list = this.conversationsByContact.get(conversation.contactId) ?? [];
     list.push(conversation);
     this.conversationsByContact.set(conversation.contactId, list);
-    return conversation;
   }
 
   /** Messages created in the rolling last minute (or `windowMs`), all types (the flood guard's count). */
@@ -345,6 +353,75 @@ export class ChatwootStore {
     return stored;
   }
 
+  // ---- snapshot ----
+
+  /** The whole account as JSON, so a test can keep a ChatWoot's state beside a Redis dump and load both later. */
+  snapshot(): StoreSnapshot {
+    return {
+      contacts: [...this.contacts.values()].map((c) => structuredClone(c)),
+      contactInboxes: [...this.contactInboxes.values()].map((c) => ({ ...c })),
+      messages: [...this.messagesById.values()].map((m) => ({
+        ...structuredClone({ ...m, attachments: [] }),
+        attachments: m.attachments.map((a) => ({ ...a, data: a.data ? a.data.toString('base64') : null })),
+      })),
+      conversations: [...this.conversations.values()].map(
+        ({ messages, lastChatMessage, recent: _recent, recentHead: _head, ...rest }) => ({
+          ...structuredClone(rest),
+          messageIds: messages.map((m) => m.id),
+          lastChatMessageId: lastChatMessage?.id ?? null,
+        }),
+      ),
+      definitions: [...this.customAttributeDefinitions.values()].map((d) => structuredClone(d)),
+      next: {
+        contact: this.nextContactId,
+        contactInbox: this.nextContactInboxId,
+        conversationPk: this.nextConversationPk,
+        displayId: this.nextDisplayId,
+        message: this.nextMessageId,
+        attachment: this.nextAttachmentId,
+        definition: this.nextDefinitionId,
+      },
+    };
+  }
+
+  /** Replaces everything with a snapshot (indexes rebuilt; the flood guard starts empty). */
+  restore(snapshot: StoreSnapshot): void {
+    this.reset();
+    for (const contact of snapshot.contacts) {
+      this.contacts.set(contact.id, structuredClone(contact));
+      this.indexContact(this.contacts.get(contact.id)!);
+    }
+    for (const row of snapshot.contactInboxes) this.indexContactInbox({ ...row });
+    for (const message of snapshot.messages) {
+      const attachments = message.attachments.map((a) => ({
+        ...a,
+        data: a.data === null ? null : Buffer.from(a.data, 'base64'),
+      }));
+      const stored: SimMessage = { ...structuredClone({ ...message, attachments: [] }), attachments };
+      for (const attachment of attachments) this.attachmentsById.set(attachment.id, attachment);
+      this.messagesById.set(stored.id, stored);
+    }
+    for (const { messageIds, lastChatMessageId, ...rest } of snapshot.conversations) {
+      const conversation: SimConversation = {
+        ...structuredClone(rest),
+        messages: messageIds.map((id) => this.messagesById.get(id)!),
+        lastChatMessage: lastChatMessageId === null ? null : (this.messagesById.get(lastChatMessageId) ?? null),
+        recent: [],
+        recentHead: 0,
+      };
+      this.indexConversation(conversation);
+    }
+    for (const definition of snapshot.definitions)
+      this.customAttributeDefinitions.set(definition.id, structuredClone(definition));
+    this.nextContactId = snapshot.next.contact;
+    this.nextContactInboxId = snapshot.next.contactInbox;
+    this.nextConversationPk = snapshot.next.conversationPk;
+    this.nextDisplayId = snapshot.next.displayId;
+    this.nextMessageId = snapshot.next.message;
+    this.nextAttachmentId = snapshot.next.attachment;
+    this.nextDefinitionId = snapshot.next.definition;
+  }
+
   findDefinition(
     key: string,
     model: SimCustomAttributeDefinition['attribute_model'],
@@ -354,6 +431,31 @@ export class ChatwootStore {
     }
     return undefined;
   }
+}
+
+/** Everything the store holds, as plain JSON (attachment bytes in base64): what `snapshot`/`restore` exchange. */
+export interface StoreSnapshot {
+  contacts: SimContact[];
+  contactInboxes: SimContactInbox[];
+  messages: Array<
+    Omit<SimMessage, 'attachments'> & { attachments: Array<Omit<SimAttachment, 'data'> & { data: string | null }> }
+  >;
+  conversations: Array<
+    Omit<SimConversation, 'messages' | 'lastChatMessage' | 'recent' | 'recentHead'> & {
+      messageIds: number[];
+      lastChatMessageId: number | null;
+    }
+  >;
+  definitions: SimCustomAttributeDefinition[];
+  next: {
+    contact: number;
+    contactInbox: number;
+    conversationPk: number;
+    displayId: number;
+    message: number;
+    attachment: number;
+    definition: number;
+  };
 }
 
 function blankToNull(value: string | null | undefined): string | null {
