@@ -365,8 +365,8 @@ export async function webhookIntake(): Promise<ScenarioOutput> {
     const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
     const ok = results.filter((r) => r.status === 200 && r.action === 'relay').length;
     let enqueued = 0;
-    for (const key of await stack.keys('lane:inbox:*')) {
-      const conversation = Number(/\|conv-(\d+)$/.exec(key)?.[1] ?? 0);
+    for (const key of await stack.keys(`{${stack.appId}}:lane:inbox:*`)) {
+      const conversation = Number(/:conv-(\d+)$/.exec(key)?.[1] ?? 0);
       if (conversation >= 10_000 && conversation < 10_000 + CONVERSATIONS) enqueued += await stack.redis.llen(key);
     }
     const p50 = percentile(latencies, 50);

@@ -1,45 +1,33 @@
-import { BullModule } from '@nestjs/bullmq';
+/**
+ * The application: one Nest module per feature, composed here. Imports point down the layers (see the README's
+ * Architecture section; `npm run lint` checks them): webhooks → commands → pull, relay → integration-chat,
+ * conversations → queue, apps → clients → redis, config, texts, logging, common.
+ *
+ * The one callback that goes sideways is wired here: the live relay asks the pull whether a chat is fenced through
+ * the CHAT_FENCE interface (conversations/chat-fence.ts), which the pull provides.
+ */
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AppsService } from './apps/apps.service';
-import { CommandsProcessor } from './commands/commands.processor';
-import { CommandsService } from './commands/commands.service';
-import { ReplyService } from './commands/reply.service';
-import { textsProvider } from './config/texts.provider';
-import { SERVICE_CONFIG, ServiceConfig } from './config/config';
-import { HealthController } from './health/health.controller';
-import { IntegrationChatService } from './integration-chat/integration-chat.service';
-import { LOGGER } from './logging/logger';
-import { PullProcessor } from './pull/pull.processor';
-import { PullService } from './pull/pull.service';
-import { QueueName } from './queue/queue.constants';
-import { QueueControlService } from './queue/queue-control.service';
-import { Queues } from './queue/queues';
-import { RedisService, redisOptions } from './redis/redis.service';
-import { InboxRelayService } from './relay/inbox-relay.service';
-import { InboxProcessor, WhatsAppProcessor } from './relay/relay.processors';
-import { RelayIntake } from './relay/relay.intake';
-import { WhatsAppRelayService } from './relay/whatsapp-relay.service';
-import { ChatwootWebhookController } from './webhooks/chatwoot-webhook.controller';
-import { WahaWebhookController } from './webhooks/waha-webhook.controller';
+import { CommandsModule } from './commands/commands.module';
+import { ConfigModule } from './config/config.module';
+import { ServiceConfig } from './config/config';
+import { CHAT_FENCE } from './conversations/chat-fence';
+import { HealthModule } from './health/health.module';
+import { IntegrationChatModule } from './integration-chat/integration-chat.module';
+import { LayoutModule } from './migrations/layout.module';
+import { PullFence } from './pull/pull-fence';
+import { PullModule } from './pull/pull.module';
+import { RedisModule } from './redis/redis.module';
+import { RelayModule } from './relay/relay.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Global()
-@Module({})
-class CoreModule {
-  static forRoot(config: ServiceConfig, logger: Logger): DynamicModule {
-    return {
-      module: CoreModule,
-      providers: [
-        { provide: SERVICE_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        textsProvider,
-        RedisService,
-        AppsService,
-      ],
-      exports: [SERVICE_CONFIG, LOGGER, textsProvider, RedisService, AppsService],
-    };
-  }
-}
+@Module({
+  imports: [PullModule],
+  providers: [{ provide: CHAT_FENCE, useExisting: PullFence }],
+  exports: [CHAT_FENCE],
+})
+class ChatFenceModule {}
 
 @Module({})
 export class AppModule {
@@ -47,33 +35,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, logger),
-        BullModule.forRoot({
-          prefix: config.queuePrefix,
-          connection: redisOptions(config.redisUrl, { maxRetriesPerRequest: null }),
-        }),
-        BullModule.registerQueue(
-          { name: QueueName.Commands },
-          { name: QueueName.Pull },
-          { name: QueueName.Inbox },
-          { name: QueueName.WhatsApp },
-        ),
-      ],
-      controllers: [ChatwootWebhookController, WahaWebhookController, HealthController],
-      providers: [
-        Queues,
-        QueueControlService,
-        ReplyService,
-        CommandsService,
-        CommandsProcessor,
-        PullService,
-        PullProcessor,
-        IntegrationChatService,
-        RelayIntake,
-        WhatsAppRelayService,
-        InboxRelayService,
-        WhatsAppProcessor,
-        InboxProcessor,
+        ConfigModule.forRoot(config, logger),
+        RedisModule,
+        LayoutModule,
+        ChatFenceModule,
+        IntegrationChatModule,
+        PullModule,
+        RelayModule,
+        CommandsModule,
+        WebhooksModule,
+        HealthModule,
       ],
     };
   }

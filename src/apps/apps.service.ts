@@ -33,7 +33,8 @@ export class AppsService implements OnApplicationShutdown {
           floodWindowMs: config.tuning.chatwootMessageWindowMs,
           maxWaitMs: 15 * 60_000,
           redis: redis.client,
-          keyPrefix: redis.key(new URL(app.chatwoot.url).host.replace(/:/g, '_')),
+          // Shared by every app and process behind this ChatWoot: its limits are per client IP and per conversation.
+          keyPrefix: redis.sharedKey(`chatwoot:${new URL(app.chatwoot.url).host.replace(/:/g, '_')}`),
         });
         this.gates.set(app.chatwoot.url, gate);
       }

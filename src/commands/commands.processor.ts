@@ -5,37 +5,33 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
-import type { Logger } from 'pino';
-import { AppsService } from '../apps/apps.service';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
-import { LOGGER } from '../logging/logger';
-import { CommandJobData, QueueName } from '../queue/queue.constants';
+import { JobDispatcher } from '../queue/job-dispatch';
+import { QueueName } from '../queue/queue.constants';
 import { WORKER_OPTIONS } from '../queue/worker-options';
-import { CommandsService } from './commands.service';
+import { CommandRunJob } from './jobs/command-run.job';
+
+const COMMAND_CONCURRENCY = 8;
 
 @Processor(QueueName.Commands, WORKER_OPTIONS)
 export class CommandsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly jobs: JobDispatcher;
+
   constructor(
-    private readonly commands: CommandsService,
-    private readonly apps: AppsService,
+    run: CommandRunJob,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     super();
+    this.jobs = new JobDispatcher(QueueName.Commands, [run]);
   }
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
-    this.worker.concurrency = 8;
+    this.worker.concurrency = COMMAND_CONCURRENCY;
     void this.worker.run();
   }
 
-  async process(job: Job<CommandJobData>): Promise<void> {
-    const app = this.apps.get(job.data.origin.appId);
-    if (!app) {
-      this.logger.warn({ appId: job.data.origin.appId }, 'command for an app this deployment no longer serves');
-      return;
-    }
-    await this.commands.handle(app, job.data);
+  async process(job: Job): Promise<void> {
+    await this.jobs.dispatch(job);
   }
 }

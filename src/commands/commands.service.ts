@@ -3,15 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { TEXTS } from '../config/texts.provider';
+import { CommandOrigin } from '../integration-chat/command-origin';
+import { ReplyService } from '../integration-chat/reply.service';
 import { LOGGER } from '../logging/logger';
 import { PullService } from '../pull/pull.service';
-import { CommandJobData, CommandOrigin } from '../queue/queue.constants';
 import { QueueControlService } from '../queue/queue-control.service';
 import { RelayIntake } from '../relay/relay.intake';
 import { Texts } from '../texts/texts';
 import { Command } from './grammar/command.types';
 import { parseCommand } from './grammar/parse-command';
-import { ReplyService } from './reply.service';
 
 @Injectable()
 export class CommandsService {
@@ -24,14 +24,22 @@ export class CommandsService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async handle(app: AppContext, data: CommandJobData): Promise<void> {
-    const { origin } = data;
-    const parsed = parseCommand(data.content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat, texts: this.texts });
+  /** `content` is what the agent typed; `typedAt` (ms) anchors pull windows. */
+  async handle(app: AppContext, origin: CommandOrigin, content: string, typedAt: number): Promise<void> {
+    const parsed = parseCommand(content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat, texts: this.texts });
     const log = this.logger.child({ appId: origin.appId, conversationId: origin.conversationId, messageId: origin.messageId });
     switch (parsed.type) {
       case 'not-a-command':
         // Looked like a command at intake but is not one (e.g. only the prefix inside text): relay it as a reply.
-        if (!origin.commandsChat) await this.relay.fromCommandFallthrough(app, origin, data.content);
+        if (!origin.commandsChat) {
+          await this.relay.fromCommandFallthrough(app, {
+            messageId: origin.messageId,
+            conversationId: origin.conversationId,
+            content,
+            attachments: [],
+            contact: { chatIds: origin.contactChatIds },
+          });
+        }
         return;
       case 'error':
         log.info({ error: parsed.message }, 'malformed command');
@@ -39,7 +47,7 @@ export class CommandsService {
         return;
       case 'command':
         log.info({ command: parsed.text }, 'command');
-        await this.run(app, origin, parsed.command, data.typedAt);
+        await this.run(app, origin, parsed.command, typedAt);
         return;
     }
   }
@@ -78,6 +86,8 @@ export class CommandsService {
       }
       case 'queue.start': {
         const names = await this.control.resume(command.target);
+        // Resumed by hand: a pull that paused them must not think it still holds them.
+        if (command.target === 'all') await this.pulls.releasePauseHold();
         return this.replies.activity(origin, this.texts.render('queue.resumed', { names: names.join(', ') }));
       }
     }

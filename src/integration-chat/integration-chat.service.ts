@@ -8,17 +8,16 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { isUpstreamError } from '../clients/http/http-error';
+import { ATTRIBUTE_NAMES, CHAT_ID_ATTRIBUTES, INTEGRATION_CHAT_ID } from '../clients/chatwoot/chatwoot-attributes';
+import { backoffDelay } from '../common/backoff';
+import { sleep } from '../common/sleep';
 import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
-import { CHAT_ID_ATTRIBUTES, INTEGRATION_CHAT_ID } from '../webhooks/chatwoot-webhook.filter';
 
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  waha_whatsapp_chat_id: 'WhatsApp Chat ID',
-  waha_whatsapp_jid: 'WhatsApp JID',
-  waha_whatsapp_lid: 'WhatsApp LID',
-};
+/** While ChatWoot cannot be reached at start-up: retry after 1 s, 2 s, … up to a minute. */
+const SETUP_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 
 export interface IntegrationState {
   ready: boolean;
@@ -60,7 +59,7 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.state.set(app.config.id, { ready: false, error: message });
-      const delay = Math.min(60_000, 1000 * 2 ** Math.min(n, 6));
+      const delay = backoffDelay(n, SETUP_BACKOFF);
       this.logger.warn({ appId: app.config.id, err: error, retryInMs: delay }, 'cannot set up the WhatsApp Integration conversation yet');
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -77,10 +76,10 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
     if (inbox.inbox_identifier && inbox.inbox_identifier !== inboxIdentifier) {
       this.logger.error({ appId: app.config.id, configured: inboxIdentifier, actual: inbox.inbox_identifier }, 'CHATWOOT_INBOX_IDENTIFIER does not match the inbox CHATWOOT_INBOX_ID names');
     }
-    const lock = this.redis.key('lock', 'integration', app.config.id);
+    const lock = this.redis.appKey(app.config.id, 'lock', 'integration');
     for (let i = 0; !(await this.redis.client.set(lock, String(process.pid), 'PX', 30_000, 'NX')); i++) {
       if (i > 100) throw new Error('integration set-up lock held too long');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
     }
     try {
       await this.ensureAttributes(app);
@@ -93,7 +92,7 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
       if (!contact) {
         const created = await app.chatwoot.createContact(
           {
-            name: this.texts.render('integration.contactName', {}),
+            name: this.texts.render('integration.contactName'),
             identifier: INTEGRATION_CHAT_ID,
             inbox_id: inboxId,
             source_id: INTEGRATION_CHAT_ID,
@@ -120,8 +119,13 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
     }
   }
 
+  /** `<prefix>:{<appId>}:integration`: the integration conversation's id. */
+  private conversationKey(appId: string): string {
+    return this.redis.appKey(appId, 'integration');
+  }
+
   private async remember(app: AppContext, conversationId: number): Promise<number> {
-    await this.redis.client.set(this.redis.key('integration', app.config.id), String(conversationId));
+    await this.redis.client.set(this.conversationKey(app.config.id), String(conversationId));
     return conversationId;
   }
 
@@ -141,7 +145,7 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
   async conversationId(app: AppContext): Promise<number | undefined> {
     const known = this.state.get(app.config.id)?.conversationId;
     if (known) return known;
-    const stored = await this.redis.client.get(this.redis.key('integration', app.config.id));
+    const stored = await this.redis.client.get(this.conversationKey(app.config.id));
     return stored ? Number(stored) : undefined;
   }
 

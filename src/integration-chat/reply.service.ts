@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppsService } from '../apps/apps.service';
 import { LOGGER } from '../logging/logger';
-import { CommandOrigin } from '../queue/queue.constants';
+import { CommandOrigin } from './command-origin';
 
 @Injectable()
 export class ReplyService {

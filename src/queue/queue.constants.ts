@@ -1,10 +1,14 @@
 /**
- * Every queue, job name and job payload of the service, in one place.
+ * Every queue and job name of the service, in one place.
  *
- * - `commands`: agent commands typed in ChatWoot (locked: never paused by `wa/queue stop`).
- * - `pull`: the history pull engine (locked).
+ * Queues are units of concurrency and pausing (never renamed once shipped):
+ * - `commands`: agent commands typed in ChatWoot (never paused by `wa/queue stop`).
+ * - `pull`: the history pull engine (never paused).
  * - `inbox`: ChatWoot → WhatsApp live relay (pausable).
  * - `whatsapp`: WhatsApp → ChatWoot live relay (pausable).
+ *
+ * Job names are units of work. Each job's data type lives beside its handler (`pull/jobs/*.job.ts`, ...), which adds
+ * it to `JobDataMap` below, so an enqueue is type-checked without this layer importing the features above it.
  */
 
 export enum QueueName {
@@ -14,10 +18,14 @@ export enum QueueName {
   WhatsApp = 'whatsapp',
 }
 
+/** The live queues `wa/queue stop|start` and `--pause` control. */
 export const PAUSABLE_QUEUES = [QueueName.Inbox, QueueName.WhatsApp] as const;
 
+/** What `wa/queue stop|start|status` acts on. */
+export type QueueTarget = 'inbox' | 'whatsapp' | 'all';
+
 export enum JobName {
-  Command = 'command',
+  CommandRun = 'command',
   PullPlan = 'pull.plan',
   PullChat = 'pull.chat',
   PullFinish = 'pull.finish',
@@ -25,59 +33,12 @@ export enum JobName {
   WhatsAppDrain = 'whatsapp.drain',
 }
 
-/** Where a command came from and where its replies go. */
-export interface CommandOrigin {
-  appId: string;
-  conversationId: number;
-  /** The ChatWoot message id of the command itself. */
-  messageId: number;
-  commandsChat: boolean;
-  /** Chat ids of the conversation's contact (customer conversations only). */
-  contactChatIds: string[];
-  contactId?: number;
-}
-
-export interface CommandJobData {
-  origin: CommandOrigin;
-  content: string;
-  /** Milliseconds since epoch when the agent sent the command; anchors pull windows. */
-  typedAt: number;
-}
-
-export interface PullPlanJobData {
-  appId: string;
-  pullId: string;
-}
-
-export interface PullChatJobData {
-  appId: string;
-  pullId: string;
-  chatId: string;
-}
-
-export interface PullFinishJobData {
-  appId: string;
-  pullId: string;
-}
-
-export interface LaneDrainJobData {
-  appId: string;
-  lane: string;
-}
-
-export interface JobDataMap {
-  [JobName.Command]: CommandJobData;
-  [JobName.PullPlan]: PullPlanJobData;
-  [JobName.PullChat]: PullChatJobData;
-  [JobName.PullFinish]: PullFinishJobData;
-  [JobName.InboxDrain]: LaneDrainJobData;
-  [JobName.WhatsAppDrain]: LaneDrainJobData;
-}
-
 /**
- * Job ids are built here and nowhere else. BullMQ forbids `:` in custom ids, and ids double as idempotency keys:
- * the same webhook delivered twice or the same chat planned twice yields the same job.
+ * Job name → job data. Empty here; each `*.job.ts` declares its entry with `declare module` augmentation, e.g.
+ * `interface JobDataMap { [JobName.PullChat]: PullChatJobData }`.
  */
-export function jobId(...parts: Array<string | number>): string {
-  return parts.map((p) => String(p).replace(/[:\s]/g, '_')).join('~');
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobDataMap {}
+
+/** Job names whose data type has been declared (all of them once every feature is compiled). */
+export type TypedJobName = JobName & keyof JobDataMap;

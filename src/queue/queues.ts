@@ -1,12 +1,15 @@
 /**
- * Queue producers, injected by name. Job options live here so every producer uses the same policy.
+ * Queue producers, injected by name. Every add goes through here, with the job's options from job-options.ts and
+ * its data type-checked against the job name.
  */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import { JobDataMap, JobName, QueueName } from './queue.constants';
+import { JOBS, queueOf } from './job-options';
+import { JobDataMap, QueueName, TypedJobName } from './queue.constants';
 
-export const KEEP_FINISHED = { removeOnComplete: { age: 3 * 24 * 3600, count: 2000 }, removeOnFail: { age: 31 * 24 * 3600, count: 5000 } };
+/** What a caller may set per job beyond the job's own options. */
+export type JobOverrides = Pick<JobsOptions, 'attempts' | 'delay'>;
 
 @Injectable()
 export class Queues {
@@ -30,7 +33,14 @@ export class Queues {
     }
   }
 
-  async add<N extends JobName>(queue: QueueName, name: N, data: JobDataMap[N], opts: JobsOptions = {}): Promise<void> {
-    await this.byName(queue).add(name, data, { ...KEEP_FINISHED, ...opts });
+  async add<N extends TypedJobName>(name: N, data: JobDataMap[N], jobId: string, overrides: JobOverrides = {}): Promise<void> {
+    await this.byName(queueOf(name)).add(name, data, { ...JOBS[name].options, ...overrides, jobId });
+  }
+
+  /** Many jobs of one name in one round trip. */
+  async addBulk<N extends TypedJobName>(name: N, jobs: Array<{ data: JobDataMap[N]; jobId: string }>, overrides: JobOverrides = {}): Promise<void> {
+    if (jobs.length === 0) return;
+    const options = { ...JOBS[name].options, ...overrides };
+    await this.byName(queueOf(name)).addBulk(jobs.map((job) => ({ name, data: job.data, opts: { ...options, jobId: job.jobId } })));
   }
 }

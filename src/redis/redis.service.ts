@@ -1,12 +1,17 @@
 /**
- * Redis connections. `client` serves the service's own keys (pull records, ledger, locks); it fails fast when
- * Redis is down instead of queueing commands in memory. BullMQ workers get their own connections with
+ * Redis connections and key naming. `client` serves the service's own keys (pull records, ledger, lanes); it fails
+ * fast when Redis is down instead of queueing commands in memory. BullMQ workers get their own connections with
  * `maxRetriesPerRequest: null`, as BullMQ requires.
+ *
+ * Key names: `<prefix>:{<appId>}:<family>:…` for everything of one app, so Redis Cluster keeps an app's keys in one
+ * slot and every script touches one slot; `<prefix>:{<tag>}:…` for keys several apps share (tagged by what they
+ * are shared for: a ChatWoot host, a queue's lane index). Each family is built by one function in the module that
+ * owns it; the README's "Redis keys" table lists them all.
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { ChainableCommander, RedisOptions } from 'ioredis';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
+import { RedisScript, scriptCall } from './redis-script';
 
 export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions {
   const parsed = new URL(url);
@@ -22,16 +27,9 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
   };
 }
 
-/** A Lua script sent once and then called by its SHA (EVALSHA), not re-sent with every call. */
-export class Script {
-  readonly sha: string;
-  constructor(readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
-
-/** Deletes KEYS[1] only while it still holds ARGV[1] (releasing a lock or slot this caller owns). */
-export const DELETE_IF_EQUAL = new Script("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
 
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
@@ -44,17 +42,53 @@ export class RedisService implements OnApplicationShutdown {
     this.client.on('error', () => undefined);
   }
 
-  async run(script: Script, keys: string[], args: Array<string | number> = []): Promise<unknown> {
+  /** A key of one app: `<prefix>:{<appId>}:<parts…>`. */
+  appKey(appId: string, ...parts: Array<string | number>): string {
+    return [`${this.prefix}:{${appId}}`, ...parts].join(':');
+  }
+
+  /** A key several apps share, placed by `tag`: `<prefix>:{<tag>}:<parts…>`. */
+  sharedKey(tag: string, ...parts: Array<string | number>): string {
+    return [`${this.prefix}:{${tag}}`, ...parts].join(':');
+  }
+
+  /** A key of the deployment itself (the key layout version): `<prefix>:<parts…>`. */
+  globalKey(...parts: Array<string | number>): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  /** Runs a script by its SHA, sending the Lua once when Redis does not know it yet. */
+  async run<K extends string, A extends string>(script: RedisScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>): Promise<unknown> {
+    const call = scriptCall(script, keys, args);
     try {
-      return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
+      return await this.client.evalsha(script.sha, call.keys.length, ...call.keys, ...call.args);
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.client.eval(script.lua, keys.length, ...keys, ...args);
+      if (!isNoScript(error)) throw error;
+      return this.client.eval(script.lua, call.keys.length, ...call.keys, ...call.args);
     }
   }
 
-  key(...parts: Array<string | number>): string {
-    return [this.prefix, ...parts].join(':');
+  /**
+   * Runs the commands `build` queues as one MULTI/EXEC transaction and returns the script's result at `resultOf`.
+   * When Redis did not know a script, the scripts are loaded and the whole transaction runs again, so `build` must
+   * queue only commands that are safe to repeat except the scripts (which did not run).
+   */
+  async transaction(build: (tx: ChainableCommander, stage: Stager) => void, scripts: ReadonlyArray<RedisScript<string, string>>): Promise<unknown[]> {
+    for (let attempt = 0; ; attempt++) {
+      const tx = this.client.multi();
+      build(tx, (script, keys, args) => {
+        const call = scriptCall(script, keys, args);
+        tx.evalsha(script.sha, call.keys.length, ...call.keys, ...call.args);
+      });
+      const results = (await tx.exec()) ?? [];
+      const errors = results.map(([error]) => error).filter((error): error is Error => Boolean(error));
+      if (errors.length === 0) return results.map(([, value]) => value);
+      if (attempt === 0 && errors.every(isNoScript)) {
+        await Promise.all(scripts.map((script) => this.client.script('LOAD', script.lua)));
+        continue;
+      }
+      throw errors[0];
+    }
   }
 
   /** True when Redis answers within a second (health checks must not hang while Redis reconnects). */
@@ -76,3 +110,6 @@ export class RedisService implements OnApplicationShutdown {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
+
+/** Queues a script call inside a transaction (see RedisService.transaction). */
+export type Stager = <K extends string, A extends string>(script: RedisScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>) => void;

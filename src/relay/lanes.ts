@@ -12,37 +12,47 @@
  *
  * Pausing the queue (wa/queue stop, --pause) stops new drain jobs; a running owner notices and hands the lane back.
  * A sweeper re-adds drain jobs for lanes that have events but no owner (after a crash).
+ *
+ * Keys (see relay.keys.ts): a lane's list, owner and kicked flag are the app's (one hash slot per app); the lane
+ * index and the ready list of a queue are shared by every app and written right after the app's own script.
  */
 import type { Logger } from 'pino';
-import { DELETE_IF_EQUAL, RedisService, Script } from '../redis/redis.service';
-import { jobId, JobName, QueueName } from '../queue/queue.constants';
-import { Queues } from '../queue/queues';
 import { sleep } from '../common/sleep';
+import { jobIds } from '../queue/job-options';
+import { JobName, QueueName } from '../queue/queue.constants';
+import { Queues } from '../queue/queues';
+import { DELETE_IF_EQUAL } from '../redis/redis.scripts';
+import { defineScript } from '../redis/redis-script';
+import { RedisService } from '../redis/redis.service';
+import { LaneId, laneId, parseLaneId, RelayKeys } from './relay.keys';
 
 /**
- * Appends an event (0 for a duplicate, else 1). Unless a drain job of the lane is already on its way, the lane is
- * also put on the queue's ready list, where a worker's kicker turns it into a drain job: the webhook's answer waits
- * for this one script only, and the event and its wake-up are written together.
+ * Appends an event: 0 for a duplicate (its dedupe key was seen in the last two days), 1 when pushed, 2 when pushed
+ * and the lane has no drain job on its way (the caller puts it on the queue's ready list).
  */
-const PUSH = new Script(`
-if ARGV[3] ~= '' then
-  if redis.call('SET', KEYS[4], '1', 'NX', 'EX', 172800) == false then return 0 end
+const PUSH = defineScript({
+  name: 'lane-push',
+  keys: ['list', 'seen', 'kicked'],
+  args: ['event', 'dedupe'],
+  lua: `
+if A.dedupe ~= '' then
+  if redis.call('SET', K.seen, '1', 'NX', 'EX', 172800) == false then return 0 end
 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('INCR', KEYS[3])
-if redis.call('SET', KEYS[5], '1', 'NX', 'EX', 600) then redis.call('RPUSH', KEYS[6], ARGV[2]) end
-return 1
-`);
+redis.call('RPUSH', K.list, A.event)
+if redis.call('SET', K.kicked, '1', 'NX', 'EX', 600) then return 2 end
+return 1`,
+});
 
-const RELEASE_IF_EMPTY = new Script(`
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 1 end
-if redis.call('LLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) return 1 end
-return 0
-`);
-
-const FORGET_IF_EMPTY = new Script("if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 0");
-
+/** The owner lets go of an empty lane (1), or learns that events arrived meanwhile (0). */
+const RELEASE_IF_EMPTY = defineScript({
+  name: 'lane-release-if-empty',
+  keys: ['list', 'owner'],
+  args: ['token'],
+  lua: `
+if redis.call('GET', K.owner) ~= A.token then return 1 end
+if redis.call('LLEN', K.list) == 0 then redis.call('DEL', K.owner) return 1 end
+return 0`,
+});
 
 export type LaneVerdict = 'done' | 'wait';
 
@@ -52,64 +62,43 @@ export interface LaneHandler<E> {
 }
 
 const OWNER_TTL_MS = 30_000;
+const WAIT_RETRY_MS = 2_000;
 
 export class Lanes {
+  private readonly keys: RelayKeys;
+
   constructor(
     private readonly redis: RedisService,
     private readonly queues: Queues,
     private readonly logger: Logger,
-  ) {}
-
-  laneId(appId: string, key: string): string {
-    return `${appId}|${key}`;
-  }
-
-  private listKey(queue: QueueName, lane: string): string {
-    return this.redis.key('lane', queue, lane);
-  }
-
-  private ownerKey(queue: QueueName, lane: string): string {
-    return this.redis.key('lane-owner', queue, lane);
-  }
-
-  private indexKey(queue: QueueName): string {
-    return this.redis.key('lanes', queue);
-  }
-
-  private pendingKey(queue: QueueName): string {
-    return this.redis.key('lane-pending', queue);
-  }
-
-  /** Set while a drain job of the lane waits to start; a burst of events then adds one job, not one each. */
-  private kickedKey(queue: QueueName, lane: string): string {
-    return this.redis.key('lane-kicked', queue, lane);
-  }
-
-  private drainJobName(queue: QueueName): JobName.InboxDrain | JobName.WhatsAppDrain {
-    return queue === QueueName.Inbox ? JobName.InboxDrain : JobName.WhatsAppDrain;
-  }
-
-  /** Lanes with fresh events and no drain job yet, for the kicker. */
-  private readyKey(queue: QueueName): string {
-    return this.redis.key('lanes-ready', queue);
+  ) {
+    this.keys = new RelayKeys(redis);
   }
 
   /** Appends an event to its lane; `dedupeKey` drops a second delivery of the same event. False when a duplicate. */
   async push(queue: QueueName, appId: string, key: string, event: unknown, dedupeKey?: string): Promise<boolean> {
-    const lane = this.laneId(appId, key);
-    const pushed = await this.redis.run(
-      PUSH,
-      [
-        this.listKey(queue, lane),
-        this.indexKey(queue),
-        this.pendingKey(queue),
-        dedupeKey ? this.redis.key('seen', appId, dedupeKey) : this.redis.key('seen', '-'),
-        this.kickedKey(queue, lane),
-        this.readyKey(queue),
-      ],
-      [JSON.stringify(event), lane, dedupeKey ?? ''],
-    );
-    return pushed === 1;
+    const lane = laneId(appId, key);
+    const [pushed] = await Promise.all([
+      this.redis.run(
+        PUSH,
+        {
+          list: this.keys.laneList(queue, lane),
+          seen: this.keys.seen(appId, dedupeKey ?? '-'),
+          kicked: this.keys.laneKicked(queue, lane),
+        },
+        { event: JSON.stringify(event), dedupe: dedupeKey ?? '' },
+      ),
+      this.redis.client.sadd(this.keys.laneIndex(queue), lane),
+    ]);
+    if (pushed === 2) await this.redis.client.rpush(this.keys.readyLanes(queue), lane);
+    return pushed !== 0;
+  }
+
+  /** Events waiting in the queue's lanes (what `wa/queue status` shows as waiting). */
+  async waiting(queue: QueueName): Promise<number> {
+    const lanes = (await this.redis.client.smembers(this.keys.laneIndex(queue))) as LaneId[];
+    const lengths = await Promise.all(lanes.map((lane) => this.redis.client.llen(this.keys.laneList(queue, lane))));
+    return lengths.reduce((sum, n) => sum + n, 0);
   }
 
   /**
@@ -123,10 +112,9 @@ export class Lanes {
     const loop = (async () => {
       while (!stopped) {
         try {
-          const popped = await conn.blpop(this.readyKey(queue), 1);
+          const popped = await conn.blpop(this.keys.readyLanes(queue), 1);
           if (!popped) continue;
-          const lane = popped[1];
-          await this.kick(queue, lane.split('|')[0], lane);
+          await this.kick(queue, popped[1] as LaneId);
         } catch (error) {
           if (stopped) break;
           this.logger.warn({ err: error, queue }, 'lane kicker: Redis unavailable, retrying');
@@ -141,45 +129,45 @@ export class Lanes {
     };
   }
 
-  private async kick(queue: QueueName, appId: string, lane: string, delay = 0): Promise<void> {
-    const [[, seq]] = (await this.redis.client
-      .multi()
-      .incr(this.redis.key('lane-seq'))
-      .set(this.kickedKey(queue, lane), '1', 'EX', 600)
-      .exec()) as [[Error | null, number]];
-    await this.queues.add(queue, this.drainJobName(queue), { appId, lane }, { jobId: jobId('drain', lane, seq), delay, removeOnComplete: true, removeOnFail: 1000, attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+  private async kick(queue: QueueName, lane: LaneId, delay = 0): Promise<void> {
+    const [seq] = await Promise.all([
+      this.redis.client.incr(this.keys.laneSeq(queue)),
+      this.redis.client.set(this.keys.laneKicked(queue, lane), '1', 'EX', 600),
+    ]);
+    const name = queue === QueueName.Inbox ? JobName.InboxDrain : JobName.WhatsAppDrain;
+    await this.queues.add(name, { appId: parseLaneId(lane).appId, lane }, jobIds.laneDrain(lane, seq), { delay });
   }
 
-  async drain<E>(queue: QueueName, appId: string, lane: string, handler: LaneHandler<E>): Promise<void> {
-    const owner = this.ownerKey(queue, lane);
-    const list = this.listKey(queue, lane);
+  async drain<E>(queue: QueueName, lane: LaneId, handler: LaneHandler<E>): Promise<void> {
+    const owner = this.keys.laneOwner(queue, lane);
+    const list = this.keys.laneList(queue, lane);
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     // From here on an event pushed needs a job of its own, unless the owner (this job or another) still sees it.
-    await this.redis.client.del(this.kickedKey(queue, lane));
+    await this.redis.client.del(this.keys.laneKicked(queue, lane));
     if (!(await this.redis.client.set(owner, token, 'PX', OWNER_TTL_MS, 'NX'))) return;
     const q = this.queues.byName(queue);
     try {
       for (;;) {
         if (await q.isPaused()) {
-          await this.redis.run(DELETE_IF_EQUAL, [owner], [token]);
-          await this.kick(queue, appId, lane);
+          await this.redis.run(DELETE_IF_EQUAL, { key: owner }, { token });
+          await this.kick(queue, lane);
           return;
         }
         const head = await this.redis.client.lindex(list, 0);
         if (head === null) {
-          if ((await this.redis.run(RELEASE_IF_EMPTY, [list, owner], [token])) === 1) return;
+          if ((await this.redis.run(RELEASE_IF_EMPTY, { list, owner }, { token })) === 1) return;
           continue;
         }
         const verdict = await handler.handle(JSON.parse(head) as E);
         if (verdict === 'wait') {
-          await this.redis.run(DELETE_IF_EQUAL, [owner], [token]);
-          await this.kick(queue, appId, lane, 2_000);
+          await this.redis.run(DELETE_IF_EQUAL, { key: owner }, { token });
+          await this.kick(queue, lane, WAIT_RETRY_MS);
           return;
         }
-        await this.redis.client.multi().lpop(list).decr(this.pendingKey(queue)).pexpire(owner, OWNER_TTL_MS).exec();
+        await this.redis.client.multi().lpop(list).pexpire(owner, OWNER_TTL_MS).exec();
       }
     } catch (error) {
-      await this.redis.run(DELETE_IF_EQUAL, [owner], [token]).catch(() => undefined);
+      await this.redis.run(DELETE_IF_EQUAL, { key: owner }, { token }).catch(() => undefined);
       throw error;
     }
   }
@@ -189,15 +177,18 @@ export class Lanes {
     // A paused queue holds the drain jobs it has; kicking its lanes would only pile up more of them.
     if (await this.queues.byName(queue).isPaused()) return 0;
     let kicked = 0;
-    const lanes = await this.redis.client.smembers(this.indexKey(queue));
+    const index = this.keys.laneIndex(queue);
+    const lanes = (await this.redis.client.smembers(index)) as LaneId[];
     for (const lane of lanes) {
-      const list = this.listKey(queue, lane);
-      const [length, owner] = await Promise.all([this.redis.client.llen(list), this.redis.client.exists(this.ownerKey(queue, lane))]);
+      const list = this.keys.laneList(queue, lane);
+      const [length, owner] = await Promise.all([this.redis.client.llen(list), this.redis.client.exists(this.keys.laneOwner(queue, lane))]);
       if (length === 0) {
-        await this.redis.run(FORGET_IF_EMPTY, [list, this.indexKey(queue)], [lane]);
+        // The index is shared by every app (another slot than the lane): take the lane out, then look again, so
+        // an event pushed in between keeps it listed.
+        await this.redis.client.srem(index, lane);
+        if ((await this.redis.client.llen(list)) > 0) await this.redis.client.sadd(index, lane);
       } else if (!owner) {
-        const appId = lane.split('|')[0];
-        await this.kick(queue, appId, lane);
+        await this.kick(queue, lane);
         kicked++;
       }
     }

@@ -11,13 +11,18 @@
  * worth little next to the chat's messages behind it: a failing ChatWoot gets a few tries, then a warning in the
  * log, and the lane goes on.
  */
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { isUpstreamError } from '../clients/http/http-error';
+import { retry } from '../common/backoff';
 import { chatIdOf, chatKind, parseMessageId } from '../common/jids';
-import { sleep } from '../common/sleep';
-import { ContactResolver } from '../pull/contact-resolver';
-import { PullStore } from '../pull/pull.store';
+import { ConversationResolver } from '../conversations/conversation-resolver';
+import { MessageLedger } from '../conversations/message-ledger.repository';
+import { PersonResolver } from '../conversations/person-resolver';
+import { LOGGER } from '../logging/logger';
+import { RedisService } from '../redis/redis.service';
+import { RelayKeys } from './relay.keys';
 
 export interface ReadReceipt {
   chatId: string;
@@ -49,48 +54,48 @@ export function readReceiptOf(payload: unknown): ReadReceipt | null {
   return { chatId, waId: parsed.waId, ack };
 }
 
+/** A receipt is worth little next to the chat's messages behind it: three tries, 1 s then 2 s apart. */
 const TRIES = 3;
-const BACKOFF_MS = 1000;
+const RECEIPT_BACKOFF = { baseMs: 1000, maxMs: 2000 };
 
+@Injectable()
 export class ReadReceipts {
-  constructor(
-    private readonly store: PullStore,
-    private readonly contacts: ContactResolver,
-    private readonly logger: Logger,
-  ) {}
+  private readonly keys: RelayKeys;
 
-  /** Highest ChatWoot message id per conversation whose reading was already passed on. */
-  private markedKey(appId: string): string {
-    return this.store.redis.key('read-marked', appId);
+  constructor(
+    private readonly redis: RedisService,
+    private readonly persons: PersonResolver,
+    private readonly ledger: MessageLedger,
+    private readonly contacts: ConversationResolver,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.keys = new RelayKeys(redis);
   }
 
   async apply(app: AppContext, receipt: ReadReceipt): Promise<void> {
     const appId = app.config.id;
-    const hit = (await this.store.ledgerLookup(appId, [receipt.waId])).get(receipt.waId);
+    const identity = await this.persons.identity(app, receipt.chatId);
+    const hit = (await this.ledger.lookup(appId, identity, [receipt.waId])).get(receipt.waId);
     // Not in the ledger: older than anything bridged, or sent elsewhere and not imported. Nothing to mark.
     if (!hit) return;
     const conversation = hit.conversationId;
-    const marked = Number((await this.store.redis.client.hget(this.markedKey(appId), String(conversation))) ?? 0);
+    const marked = Number((await this.redis.client.hget(this.keys.readMarked(appId), String(conversation))) ?? 0);
     // WhatsApp acks every message it shows as read; one update_last_seen covers all of them up to now.
     if (marked >= hit.messageId) return;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const sourceId = await this.mark(app, conversation);
-        if (!sourceId) {
-          this.logger.warn({ chatId: receipt.chatId, conversationId: conversation }, 'read receipt: the contact has no inbox entry for this conversation');
-          return;
-        }
-        await this.store.redis.client.hset(this.markedKey(appId), String(conversation), String(hit.messageId));
-        this.logger.debug({ chatId: receipt.chatId, conversationId: conversation }, 'conversation marked read by the contact');
+    try {
+      const sourceId = await retry(() => this.mark(app, conversation), {
+        attempts: TRIES,
+        policy: RECEIPT_BACKOFF,
+        retryable: (error) => isUpstreamError(error) && error.transient,
+      });
+      if (!sourceId) {
+        this.logger.warn({ chatId: receipt.chatId, conversationId: conversation }, 'read receipt: the contact has no inbox entry for this conversation');
         return;
-      } catch (error) {
-        const transient = isUpstreamError(error) && error.transient;
-        if (!transient || attempt >= TRIES) {
-          this.logger.warn({ err: error, chatId: receipt.chatId, conversationId: conversation }, 'read receipt not passed on to ChatWoot');
-          return;
-        }
-        await sleep(BACKOFF_MS * 2 ** (attempt - 1));
       }
+      await this.redis.client.hset(this.keys.readMarked(appId), String(conversation), String(hit.messageId));
+      this.logger.debug({ chatId: receipt.chatId, conversationId: conversation }, 'conversation marked read by the contact');
+    } catch (error) {
+      this.logger.warn({ err: error, chatId: receipt.chatId, conversationId: conversation }, 'read receipt not passed on to ChatWoot');
     }
   }
 

@@ -1,11 +1,11 @@
-import type { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
 import type { WahaMessage } from '../clients/waha/waha.types';
+import type { AgentMessage } from './agent-message';
 import type { ReadReceipt } from './read-receipts';
 
 /** An agent's message to send to WhatsApp (inbox lane, one lane per conversation). */
 export interface InboxEvent {
   kind: 'agent-message';
-  body: ChatwootWebhookBody;
+  message: AgentMessage;
 }
 
 /** A WhatsApp event to bring into ChatWoot (whatsapp lane, one lane per chat). */

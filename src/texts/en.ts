@@ -280,6 +280,18 @@ export const en = {
   // What a pull covers, in its reports: every chat, or the customer conversation's contact.
   'pull.scope.all': 'all chats',
   'pull.scope.contact': 'this contact',
+  // The options a pull runs with, listed in `pull.started` (joined with commas).
+  'pull.option.noDm': 'no DMs',
+  'pull.option.groups': 'groups',
+  'pull.option.channels': 'channels',
+  'pull.option.status': 'status',
+  'pull.option.broadcast': 'broadcast lists',
+  'pull.option.media': 'media',
+  'pull.option.force': 'force',
+  'pull.option.pause': 'queues paused',
+  'pull.option.resolve': 'resolve conversations',
+  // [timeout] why a chat's try was given up: it made no progress for --timeout
+  'pull.noProgress': 'no progress for {{timeout}}',
   // [prefix]
   'pull.statusNone': 'ℹ️ No pull has run here yet. Start one with `{{prefix}}messages pull`.',
   // [scope?, prefix]
@@ -375,6 +387,10 @@ export const en = {
     '👉 Check that the WhatsApp session is connected, then retry the message.',
     '{{/action}}',
   ),
+  // Reasons and actions used in `relay.sendFailed`.
+  'relay.noChatId': 'this contact has no WhatsApp chat id or phone number',
+  'relay.noChatIdAction': 'add the phone number to the contact and send again',
+  'relay.sendFailedAction': 'check the WhatsApp session with WAHA and send the message again',
   // [chat, reason]
   'relay.receiveFailed': lines(
     '⚠️ **A WhatsApp message from `{{chat}}` could not be copied to ChatWoot**: {{reason}}',

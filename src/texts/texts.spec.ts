@@ -72,6 +72,7 @@ const SAMPLE_VARS: Record<string, unknown> = {
   status: 'FAILED',
   session: 'default',
   chat: '12025550101@c.us',
+  timeout: '10m',
 };
 
 const KEYS = Object.keys(en) as TextKey[];

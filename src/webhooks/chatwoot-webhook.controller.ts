@@ -21,10 +21,12 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import { AppsService } from '../apps/apps.service';
 import { LOGGER } from '../logging/logger';
-import { jobId, JobName, QueueName } from '../queue/queue.constants';
+import { jobIds } from '../queue/job-options';
+import { JobName } from '../queue/queue.constants';
 import { Queues } from '../queue/queues';
 import { RelayIntake } from '../relay/relay.intake';
-import { contactChatIds, decideChatwootWebhook } from './chatwoot-webhook.filter';
+import { decideChatwootWebhook } from './chatwoot-webhook.filter';
+import { agentMessageOf, commandOriginOf, typedAtOf } from './chatwoot-webhook.mapper';
 import { ChatwootWebhookBody } from './chatwoot-webhook.types';
 import { verifyChatwootSignature } from './signature';
 
@@ -65,30 +67,16 @@ export class ChatwootWebhookController {
     try {
       switch (decision.action) {
         case 'command': {
-          const sender = body.conversation?.meta?.sender;
-          const typedAt = typeof body.created_at === 'string' ? Date.parse(body.created_at) : Number(body.created_at) * 1000;
           await this.queues.add(
-            QueueName.Commands,
-            JobName.Command,
-            {
-              origin: {
-                appId,
-                conversationId: Number(body.conversation?.id),
-                messageId: Number(body.id),
-                commandsChat: decision.commandsChat,
-                contactChatIds: decision.commandsChat ? [] : contactChatIds(sender),
-                contactId: sender?.id,
-              },
-              content: body.content ?? '',
-              typedAt: Number.isFinite(typedAt) && typedAt > 0 ? typedAt : Date.now(),
-            },
-            { jobId: jobId('cmd', appId, body.id ?? Date.now()), attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+            JobName.CommandRun,
+            { origin: commandOriginOf(appId, body, decision.commandsChat), content: body.content ?? '', typedAt: typedAtOf(body) },
+            jobIds.commandRun(appId, body.id ?? Date.now()),
           );
           log.info('command queued');
           return { success: true, action: 'command' };
         }
         case 'relay':
-          await this.relay.fromChatwoot(app, body);
+          await this.relay.fromChatwoot(app, agentMessageOf(body));
           return { success: true, action: 'relay' };
       }
     } catch (error) {

@@ -5,10 +5,8 @@
  * template messages; messages the bridge created itself (they carry a `source_id` or `external_echo`); private
  * notes (never commands, never sent to WhatsApp); events the bridge does not act on.
  */
+import { CHAT_ID_ATTRIBUTES, INTEGRATION_CHAT_ID } from '../clients/chatwoot/chatwoot-attributes';
 import { ChatwootWebhookBody, ChatwootWebhookContact } from './chatwoot-webhook.types';
-
-export const INTEGRATION_CHAT_ID = 'whatsapp.integration';
-export const CHAT_ID_ATTRIBUTES = ['waha_whatsapp_chat_id', 'waha_whatsapp_jid', 'waha_whatsapp_lid'] as const;
 
 export type WebhookDecision =
   | { action: 'drop'; reason: string }

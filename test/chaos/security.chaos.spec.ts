@@ -12,7 +12,7 @@ const SECRETS = {
 };
 
 async function queued(h: Harness): Promise<number> {
-  return h.redis(async (r) => (await r.keys(`${h.prefix}:commands:cmd~*`)).length + (await r.keys(`${h.prefix}:lane:*`)).length);
+  return h.redis(async (r) => (await r.keys(`${h.prefix}:commands:cmd~*`)).length + (await r.keys(h.key('lane', '*'))).length);
 }
 
 function cwHeaders(body: string, ts = Math.floor(Date.now() / 1000), secret = SECRETS.CHATWOOT_WEBHOOK_SECRET): Record<string, string> {

@@ -4,7 +4,7 @@
  * queues, and malformed commands that must answer with the grammar's error and start nothing.
  */
 import { parseCommand } from '../../src/commands/grammar/parse-command';
-import type { PullOptions } from '../../src/commands/grammar/command.types';
+import type { PullOptions } from '../../src/pull/pull-options';
 import { Texts } from '../../src/texts/texts';
 import { Harness, eventually } from '../support/harness';
 import { DAY, dmChats, expected, imported, pull, typedAt, windowSec } from '../support/pull-helpers';

@@ -76,7 +76,7 @@ describe('live relay', () => {
     const malformed = await fetch(`${h.url}/webhooks/waha`, { method: 'POST', headers: wahaHeaders('{"event":'), body: '{"event":' });
     const noEnvelope = await fetch(`${h.url}/webhooks/waha`, { method: 'POST', headers: wahaHeaders('[]'), body: '[]' });
     expect([bad.status, missing.status, unknown.status, malformed.status, noEnvelope.status]).toEqual([401, 401, 404, 400, 400]);
-    const lanes = await h.redis((r) => r.keys(`${h.prefix}:lane:whatsapp:*`));
+    const lanes = await h.redis((r) => r.keys(h.key('lane', 'whatsapp', '*')));
     expect(lanes).toEqual([]);
   });
 
@@ -174,7 +174,7 @@ describe('live relay', () => {
     expect(receipt.status).toBe(200);
     const again = await fetch(`${h.url}/webhooks/waha`, { method: 'POST', headers: receipt.headers, body: receipt.body });
     expect(((await again.json()) as { action: string }).action).toBe('ignored');
-    expect(await h.redis((r) => r.llen(`${h.prefix}:lane:whatsapp:${h.appId}|chat-${chatId}`))).toBe(0);
+    expect(await h.redis((r) => r.llen(h.key('lane', 'whatsapp', `chat-${chatId}`)))).toBe(0);
     expect(h.cw.conversation(conversation!.id)!.contact_last_seen_at).toBe(0);
   });
 

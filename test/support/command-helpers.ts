@@ -1,10 +1,10 @@
 /** Shared by the command suites: what the service keeps in Redis for pulls, the live queues, replies to a command. */
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import type { PullOptions } from '../../src/commands/grammar/command.types';
+import type { PullOptions } from '../../src/pull/pull-options';
 import { Harness } from './harness';
 
-/** The pull record (`<prefix>:pull:<id>`) as stored: strings, with `options` and `origin` decoded. */
+/** The pull record (`<prefix>:{<appId>}:pull:<id>`) as stored: strings, with `options` and `origin` decoded. */
 export interface StoredPull {
   id: string;
   state: string;
@@ -23,7 +23,7 @@ export interface StoredPull {
   stop: boolean;
 }
 
-/** Pull ids look like `<typedAt base36>-<6 hex>`; other keys under `<prefix>:pull:` belong to BullMQ or to a pull. */
+/** Pull ids look like `<typedAt base36>-<6 hex>`; other keys under `<prefix>:{<appId>}:pull:` belong to a pull (slot, chats, checkpoints). */
 const PULL_ID = /^[0-9a-z]+-[0-9a-f]{6}$/;
 
 async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
@@ -60,7 +60,7 @@ function decode(raw: Record<string, string>): StoredPull {
 
 export async function pullRecord(h: Harness, id: string): Promise<StoredPull | undefined> {
   return h.redis(async (r) => {
-    const raw = await r.hgetall(`${h.prefix}:pull:${id}`);
+    const raw = await r.hgetall(h.key('pull', id));
     return raw.id ? decode(raw) : undefined;
   });
 }
@@ -68,26 +68,26 @@ export async function pullRecord(h: Harness, id: string): Promise<StoredPull | u
 /** Every pull record of the namespace, oldest first. */
 export async function pullRecords(h: Harness): Promise<StoredPull[]> {
   return h.redis(async (r) => {
-    const ids = (await scanKeys(r, `${h.prefix}:pull:*`))
-      .map((key) => key.slice(`${h.prefix}:pull:`.length))
+    const ids = (await scanKeys(r, h.key('pull', '*')))
+      .map((key) => key.slice(h.key('pull', '').length))
       .filter((id) => PULL_ID.test(id));
     const records: StoredPull[] = [];
     for (const id of ids) {
-      const raw = await r.hgetall(`${h.prefix}:pull:${id}`);
+      const raw = await r.hgetall(h.key('pull', id));
       if (raw.id) records.push(decode(raw));
     }
     return records.sort((a, b) => a.id.localeCompare(b.id));
   });
 }
 
-/** The app's running pull (`<prefix>:pull:active:<appId>`), or null. */
+/** The app's running pull (`<prefix>:{<appId>}:pull:active`), or null. */
 export async function activePullId(h: Harness): Promise<string | null> {
-  return h.redis((r) => r.get(`${h.prefix}:pull:active:${h.appId}`));
+  return h.redis((r) => r.get(h.key('pull', 'active')));
 }
 
-/** The app's latest pull (`<prefix>:pull:last:<appId>`), or null. */
+/** The app's latest pull (`<prefix>:{<appId>}:pull:last`), or null. */
 export async function lastPullId(h: Harness): Promise<string | null> {
-  return h.redis((r) => r.get(`${h.prefix}:pull:last:${h.appId}`));
+  return h.redis((r) => r.get(h.key('pull', 'last')));
 }
 
 /** BullMQ keys of pull jobs of a kind (`plan`, `chat`, `finish`): `<prefix>:pull:<kind>~…`. */

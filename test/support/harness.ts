@@ -31,6 +31,12 @@ export interface HarnessOptions {
   skipReady?: boolean;
   /** A Redis of the test's own (e.g. one it restarts); default REDIS_URL. */
   redisUrl?: string;
+  /** The service entry point to run (another release's build, say); default this checkout's dist/main.js. */
+  main?: string;
+  /** The Redis namespace (QUEUE_PREFIX); default a fresh one per harness. */
+  prefix?: string;
+  /** Prepare Redis or the simulators after they start and before the service does (e.g. load a fixture). */
+  beforeService?: (harness: Harness) => Promise<void>;
 }
 
 export class Harness {
@@ -46,10 +52,11 @@ export class Harness {
     readonly appId: string,
     readonly baseEnv: Record<string, string>,
     readonly redisUrl: string,
+    private readonly main: string,
   ) {}
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
-    const prefix = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+    const prefix = opts.prefix ?? `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
     const appId = opts.appId ?? 'app_test';
     const cw = await startChatwootSimulator({ latencyMs: 0, messagesPerMinute: 0, ...opts.chatwoot });
     const waha = await startWahaSimulator({ ...opts.waha });
@@ -71,12 +78,18 @@ export class Harness {
       HTTP_TIMEOUT: '5s',
       ...opts.env,
     };
-    const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL);
+    const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL, opts.main ?? MAIN);
     cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}` });
     waha.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha` });
+    await opts.beforeService?.(harness);
     await harness.spawn({ PORT: String(port) });
     if (!opts.skipReady) await harness.ready();
     return harness;
+  }
+
+  /** A key of the test app, as the service names it: `<prefix>:{<appId>}:<parts…>` (a `*` part makes a pattern). */
+  key(...parts: Array<string | number>): string {
+    return [`${this.prefix}:{${this.appId}}`, ...parts].join(':');
   }
 
   get url(): string {
@@ -86,7 +99,7 @@ export class Harness {
   /** Starts one more service process (ROLE=worker unless given). */
   async spawn(env: Record<string, string> = {}): Promise<ServiceProcess> {
     const port = env.PORT ? Number(env.PORT) : await freePort();
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...this.baseEnv, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [this.main], { env: { ...process.env, ...this.baseEnv, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const echo = process.env.TEST_SERVICE_OUTPUT === '1';
     child.stdout?.on('data', (d: Buffer) => (echo ? process.stderr.write(d) : output.push(d.toString())));

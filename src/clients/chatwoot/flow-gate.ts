@@ -14,9 +14,15 @@
  */
 import type Redis from 'ioredis';
 import { isUpstreamError, UpstreamError } from '../http/http-error';
+import { backoffDelay } from '../../common/backoff';
 import { sleep } from '../../common/sleep';
 
 export type Priority = 'live' | 'bulk';
+
+/** A flood 422 without a conversation to pace: back off 1 s, 2 s, … up to 32 s. */
+const FLOOD_BACKOFF = { baseMs: 1000, maxMs: 32_000, jitterMs: 250 };
+/** 503 and refused connections: 200 ms doubling up to 10 s. */
+const UNAVAILABLE_BACKOFF = { baseMs: 200, maxMs: 10_000, jitterMs: 250 };
 
 export interface FlowGateOptions {
   maxConcurrency: number;
@@ -28,6 +34,7 @@ export interface FlowGateOptions {
   /** Give up on one request after waiting this long in total for limits. */
   maxWaitMs: number;
   redis?: Redis;
+  /** Prefix of the keys every process behind the same ChatWoot shares (blocked-until, learned limit, windows). */
   keyPrefix: string;
   now?: () => number;
 }
@@ -150,13 +157,13 @@ export class FlowGate {
           // The window allowed about this many requests from us: pace future windows just below it.
           const learned = Math.max(1, Math.floor(this.windowCount * 0.97));
           this.learnedLimit = this.learnedLimit === 0 ? learned : Math.min(this.learnedLimit, learned);
-          void this.options.redis?.set(`${this.options.keyPrefix}:cw:learned-limit`, this.learnedLimit, 'EX', 3600).catch(() => undefined);
+          void this.options.redis?.set(`${this.options.keyPrefix}:learned-limit`, this.learnedLimit, 'EX', 3600).catch(() => undefined);
         }
         return this.blockedUntil - this.now();
       }
       case 'flood': {
         this.stats.flood++;
-        if (!conversationKey) return 1000 * 2 ** Math.min(attempt, 5) + jitter;
+        if (!conversationKey) return backoffDelay(attempt, FLOOD_BACKOFF);
         const state = this.conversation(conversationKey);
         const horizon = this.now() - this.floodWindow;
         state.sent = state.sent.filter((t) => t > horizon);
@@ -168,7 +175,7 @@ export class FlowGate {
         this.stats.unavailable++;
         this.limit = Math.max(1, this.limit * 0.7);
         this.stats.limit = Math.floor(this.limit);
-        return Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) + jitter;
+        return backoffDelay(attempt, UNAVAILABLE_BACKOFF);
       }
       case 'unknown-outcome':
         // A timeout means ChatWoot is saturated: back off capacity, but let the caller decide about the request.
@@ -187,7 +194,7 @@ export class FlowGate {
     if (until <= this.blockedUntil) return;
     this.blockedUntil = until;
     void this.options.redis
-      ?.set(`${this.options.keyPrefix}:cw:blocked-until`, String(Math.round(until)), 'PX', Math.max(1, Math.round(until - this.now())))
+      ?.set(`${this.options.keyPrefix}:blocked-until`, String(Math.round(until)), 'PX', Math.max(1, Math.round(until - this.now())))
       .catch(() => undefined);
   }
 
@@ -195,7 +202,7 @@ export class FlowGate {
     const redis = this.options.redis;
     if (!redis || redis.status !== 'ready') return;
     try {
-      const [blocked, learned] = await redis.mget(`${this.options.keyPrefix}:cw:blocked-until`, `${this.options.keyPrefix}:cw:learned-limit`);
+      const [blocked, learned] = await redis.mget(`${this.options.keyPrefix}:blocked-until`, `${this.options.keyPrefix}:learned-limit`);
       if (blocked) this.blockedUntil = Math.max(this.blockedUntil, Number(blocked));
       if (learned && this.options.rateLimit === 0) {
         const value = Number(learned);
@@ -236,7 +243,7 @@ export class FlowGate {
     const redis = this.options.redis;
     if (!redis || redis.status !== 'ready') return this.windowCount + 1;
     try {
-      const key = `${this.options.keyPrefix}:cw:window:${index}`;
+      const key = `${this.options.keyPrefix}:window:${index}`;
       const [[, count]] = (await redis.multi().incr(key).pexpire(key, this.options.windowMs * 2).exec()) as [[unknown, number]];
       return count;
     } catch {

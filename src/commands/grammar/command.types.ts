@@ -1,36 +1,7 @@
 // What the `wa/` command grammar produces. The parser is pure: it turns the text an agent typed into one of these
 // values, and every user-visible reply it needs comes from the texts module.
-
-export type QueueTarget = 'inbox' | 'whatsapp' | 'all';
-
-export interface PullWindow {
-  /** How long ago the window starts, in ms. Always >= endAgoMs. */
-  startAgoMs: number;
-  /** How long ago the window ends, in ms; 0 = now. */
-  endAgoMs: number;
-}
-
-export interface PullOptions {
-  window: PullWindow; // startAgoMs >= endAgoMs (values sorted); defaults 1d, 0
-  /** 'all', or a chat id as typed (a bare phone number is normalised to `<digits>@c.us`). */
-  chat: string;
-  force: boolean;
-  include: { dm: boolean; groups: boolean; channels: boolean; status: boolean; broadcast: boolean };
-  media: boolean;
-  pause: boolean;
-  resolveConversations: boolean;
-  /** Page size, 1..1000, default 100. */
-  batch: number;
-  /** Report every N messages, 0 = off, default 1000. */
-  progress: number;
-  /** Attempts per job, 1..50, default 6. */
-  attempts: number;
-  /** Time limit of one job attempt, > 0, default 10m. */
-  timeoutMs: number;
-  /** Time limit of one media download, > 0, default 30s. */
-  timeoutMediaMs: number;
-  dryRun: boolean;
-}
+import type { PullOptions } from '../../pull/pull-options';
+import type { QueueTarget } from '../../queue/queue.constants';
 
 export type Command =
   | { kind: 'help' } // root help: lists `messages` and `queue`

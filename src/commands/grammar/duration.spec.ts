@@ -1,5 +1,6 @@
 import { Texts } from '../../texts/texts';
-import { describeWindow, formatDuration, MAX_DURATION_MS, parseDuration } from './duration';
+import { formatDuration } from '../../common/durations';
+import { MAX_DURATION_MS, parseDuration } from './duration';
 
 const texts = Texts.load();
 
@@ -95,16 +96,5 @@ describe('formatDuration', () => {
   it.each(['1d', '12h', '36h', '90s', '10m', '1500ms'])('round-trips %s through parseDuration', (text) => {
     const parsed = parseDuration(text, { texts });
     expect(parsed.ok && formatDuration(parsed.ms)).toBe(text);
-  });
-});
-
-describe('describeWindow', () => {
-  it.each([
-    [{ startAgoMs: DAY, endAgoMs: 0 }, '1d'],
-    [{ startAgoMs: 30 * DAY, endAgoMs: 20 * DAY }, '30d-20d'],
-    [{ startAgoMs: YEAR, endAgoMs: 0 }, '365d'],
-    [{ startAgoMs: 2 * DAY, endAgoMs: 12 * HOUR }, '2d-12h'],
-  ])('shows %j as %s', (window, text) => {
-    expect(describeWindow(window)).toBe(text);
   });
 });

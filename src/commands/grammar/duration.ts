@@ -10,7 +10,7 @@
 // - The longest duration is 50 years, so `now - duration` stays after 1970.
 import ms from 'ms';
 import type { Texts } from '../../texts/texts';
-import type { PullWindow } from './command.types';
+import { YEAR } from '../../common/durations';
 import { echo } from './normalize-text';
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; error: string };
@@ -22,12 +22,6 @@ export interface DurationContext {
   texts: Texts;
 }
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** `ms` counts a year as 365.25 days. */
-const YEAR = ms('1y');
 export const MAX_DURATION_MS = 50 * YEAR;
 const MAX_DURATION_TEXT = '50y';
 
@@ -61,30 +55,4 @@ export function parseDuration(text: string, context: DurationContext): DurationR
   if (result === undefined || !Number.isFinite(result)) return fail('duration.invalid');
   if (result > MAX_DURATION_MS) return fail('duration.tooLong', { max: MAX_DURATION_TEXT });
   return { ok: true, ms: Math.round(result) };
-}
-
-/**
- * Compact text for a duration that parses back to the same value: the largest unit that divides it exactly
- * (`1d`, `30d`, `12h`, `36h`, `90s`), whole years as days (`1y` → `365d`), `0d` for zero.
- */
-export function formatDuration(value: number): string {
-  const abs = Math.abs(Math.round(value));
-  const sign = value < 0 ? '-' : '';
-  if (abs === 0) return '0d';
-  if (abs % YEAR === 0) return `${sign}${(abs / YEAR) * 365}d`;
-  for (const [unit, size] of [
-    ['d', DAY],
-    ['h', HOUR],
-    ['m', MINUTE],
-    ['s', SECOND],
-  ] as const) {
-    if (abs >= size && abs % size === 0) return `${sign}${abs / size}${unit}`;
-  }
-  return `${sign}${abs}ms`;
-}
-
-/** The window as shown to agents: `1d` when it ends now, else `30d-20d`. */
-export function describeWindow(window: PullWindow): string {
-  const start = formatDuration(window.startAgoMs);
-  return window.endAgoMs === 0 ? start : `${start}-${formatDuration(window.endAgoMs)}`;
 }

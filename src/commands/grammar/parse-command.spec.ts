@@ -1,4 +1,5 @@
-import type { Command, ParseResult, PullOptions } from './command.types';
+import type { PullOptions } from '../../pull/pull-options';
+import type { Command, ParseResult } from './command.types';
 import { Texts } from '../../texts/texts';
 import { parseCommand } from './parse-command';
 

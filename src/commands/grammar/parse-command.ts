@@ -21,10 +21,13 @@
 //   goes suggests `pull <duration>`.
 import yargsParser from 'yargs-parser';
 import type { TextKey, Texts } from '../../texts/texts';
-import type { Command, ParseResult, PullOptions, QueueTarget } from './command.types';
-import { formatDuration, parseDuration } from './duration';
+import { formatDuration } from '../../common/durations';
+import { defaultPullOptions, PULL_LIMITS, type PullOptions } from '../../pull/pull-options';
+import type { QueueTarget } from '../../queue/queue.constants';
+import type { Command, ParseResult } from './command.types';
+import { parseDuration } from './duration';
 import { commandLines, echo, normalizeUnicode, stripLeadingDecoration } from './normalize-text';
-import { defaultPullOptions, NUMBER_LIMITS, normalizeChat, PULL_OPTION_SPECS, type OptionSpec } from './pull-options';
+import { normalizeChat, PULL_OPTION_SPECS, type OptionSpec } from './pull-flags';
 import { closest } from './suggest';
 import { tokenize } from './tokenize';
 
@@ -408,8 +411,8 @@ class Grammar {
         return;
       }
       case 'integer': {
-        const key = spec.key as keyof typeof NUMBER_LIMITS;
-        const { min, max } = NUMBER_LIMITS[key];
+        const key = spec.key as keyof typeof PULL_LIMITS;
+        const { min, max } = PULL_LIMITS[key];
         const number = /^\+?\d+$/.test(value) ? Number(value) : NaN;
         if (!(number >= min && number <= max)) {
           throw this.fail('grammar.invalidNumber', { value: echo(value), option, min, max }, 'usage.pull');

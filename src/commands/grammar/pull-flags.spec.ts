@@ -1,7 +1,8 @@
+import { defaultPullOptions, PULL_LIMITS } from '../../pull/pull-options';
 import { Texts } from '../../texts/texts';
+import { normalizeChat, PULL_OPTION_SPECS } from './pull-flags';
 
 const texts = Texts.load();
-import { defaultPullOptions, NUMBER_LIMITS, normalizeChat, PULL_OPTION_SPECS } from './pull-options';
 
 describe('normalizeChat', () => {
   it.each([
@@ -40,8 +41,8 @@ describe('the messages help', () => {
     expect(help).toContain(`(default ${defaults.attempts})`);
     expect(help).toContain('(default 10m)');
     expect(help).toContain('(default 30s)');
-    expect(help).toContain(`${NUMBER_LIMITS.batch.min} to ${NUMBER_LIMITS.batch.max}`);
-    expect(help).toContain(`${NUMBER_LIMITS.attempts.min} to ${NUMBER_LIMITS.attempts.max}`);
+    expect(help).toContain(`${PULL_LIMITS.batch.min} to ${PULL_LIMITS.batch.max}`);
+    expect(help).toContain(`${PULL_LIMITS.attempts.min} to ${PULL_LIMITS.attempts.max}`);
     expect(defaults.timeoutMs).toBe(10 * 60 * 1000);
     expect(defaults.timeoutMediaMs).toBe(30 * 1000);
   });

@@ -1,6 +1,6 @@
-// The options of `messages pull`: flags, aliases, kinds, defaults and limits, in one table that the parser, the
-// yargs-parser configuration and the help-text test all read.
-import type { PullOptions } from './command.types';
+// The flags of `messages pull`: spellings, aliases and kinds, in one table that the parser, the yargs-parser
+// configuration and the help-text test all read. What each option means, its default and its bounds belong to the
+// pull (pull/pull-options.ts).
 
 export type OptionKind = 'boolean' | 'chat' | 'integer' | 'duration';
 
@@ -35,32 +35,6 @@ export const PULL_OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'dry-run', flags: ['--dry-run'], kind: 'boolean' },
   HELP_OPTION,
 ];
-
-export const NUMBER_LIMITS: Readonly<Record<'batch' | 'progress' | 'attempts', { min: number; max: number }>> = {
-  batch: { min: 1, max: 1000 },
-  progress: { min: 0, max: 1_000_000 },
-  attempts: { min: 1, max: 50 },
-};
-
-const DAY = 24 * 60 * 60 * 1000;
-
-export function defaultPullOptions(): PullOptions {
-  return {
-    window: { startAgoMs: DAY, endAgoMs: 0 },
-    chat: 'all',
-    force: false,
-    include: { dm: true, groups: false, channels: false, status: false, broadcast: false },
-    media: false,
-    pause: false,
-    resolveConversations: false,
-    batch: 100,
-    progress: 1000,
-    attempts: 6,
-    timeoutMs: 10 * 60 * 1000,
-    timeoutMediaMs: 30 * 1000,
-    dryRun: false,
-  };
-}
 
 /** The spec for a flag exactly as typed (`--batch`, `-b`, `--nd`), if any. */
 export function findOption(specs: readonly OptionSpec[], flag: string): OptionSpec | undefined {

@@ -1,0 +1,45 @@
+/**
+ * Exponential backoff, written once: the delay before retry number `attempt` (0 for the first retry) is
+ * `min(maxMs, baseMs · 2^attempt)` plus up to `jitterMs` of random jitter. `retry` runs a call until it succeeds,
+ * the error is not worth retrying, or the attempts are spent; BullMQ's own job backoff is set in queue/job-options.ts.
+ */
+import { sleep } from './sleep';
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+  /** Random extra wait in [0, jitterMs), so retries of many callers spread out. */
+  jitterMs?: number;
+}
+
+export function backoffDelay(attempt: number, policy: BackoffPolicy): number {
+  const exponential = policy.baseMs * 2 ** Math.max(0, Math.min(attempt, 30));
+  return Math.min(policy.maxMs, exponential) + (policy.jitterMs ? Math.random() * policy.jitterMs : 0);
+}
+
+export interface RetryOptions {
+  /** Calls in all, the first included (≥ 1). */
+  attempts: number;
+  policy: BackoffPolicy;
+  /** True when a later call may succeed; anything else is thrown at once. */
+  retryable: (error: unknown) => boolean;
+  /** Aborts the wait between calls (the signal's reason is thrown). */
+  signal?: AbortSignal;
+  /** Called before each wait, e.g. to log. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Runs `fn` until it succeeds; throws the last error when it is not retryable or the attempts are spent. */
+export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (attempt + 1 >= options.attempts || !options.retryable(error)) throw error;
+      const delay = backoffDelay(attempt, options.policy);
+      options.onRetry?.(error, attempt, delay);
+      await sleep(delay, options.signal);
+    }
+  }
+}

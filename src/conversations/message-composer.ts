@@ -1,0 +1,110 @@
+/**
+ * Turns a WhatsApp message into what is posted to ChatWoot: the rendered text (see message-renderer.ts), the group
+ * member's name, and the media file when it is wanted and WAHA still has it. Shared by the pull and the live relay.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppContext } from '../apps/apps.service';
+import { CwAttachmentUpload, CwNewMessage } from '../clients/chatwoot/chatwoot.types';
+import { WahaMessage } from '../clients/waha/waha.types';
+import { chatKind, parseMessageId, phoneDigits, publicJid } from '../common/jids';
+import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
+import { TEXTS } from '../config/texts.provider';
+import { LOGGER } from '../logging/logger';
+import { Texts } from '../texts/texts';
+import { MediaOutcome, renderMessage } from './message-renderer';
+
+export interface ComposeOptions {
+  /** Download and attach media (the pull's --media; always for live messages). */
+  media: boolean;
+  mediaTimeoutMs: number;
+  /** ChatWoot message id of the quoted message, from the ledger. */
+  inReplyTo?: number;
+  /** Add the original date line. */
+  withDate: boolean;
+  /** source_id written on the ChatWoot message (what settles an unknown outcome). */
+  sourceId: string;
+}
+
+export interface ComposedMessage {
+  message: CwNewMessage;
+  attachments: CwAttachmentUpload[];
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'audio/ogg': 'oga',
+  'audio/mpeg': 'mp3',
+  'video/mp4': 'mp4',
+  'application/pdf': 'pdf',
+};
+
+const PARTICIPANT_CACHE_LIMIT = 50_000;
+
+@Injectable()
+export class MessageComposer {
+  /** "Name (+phone)" of group members, per app: looked up once per process. */
+  private readonly participantNames = new Map<string, string>();
+
+  constructor(
+    @Inject(TEXTS) private readonly texts: Texts,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async compose(app: AppContext, chatId: string, message: WahaMessage, options: ComposeOptions): Promise<ComposedMessage> {
+    const { media, attachments } = await this.media(app, chatId, message, options);
+    const rendered = renderMessage(
+      message,
+      {
+        chatKind: chatKind(chatId),
+        participant: await this.participant(app, message),
+        inReplyTo: options.inReplyTo,
+        outgoingMode: app.config.chatwoot.outgoingMode,
+        media,
+        withDate: options.withDate,
+        timeZone: this.config.tuning.timeZone,
+        sourceId: options.sourceId,
+      },
+      this.texts,
+    );
+    return { message: rendered, attachments };
+  }
+
+  private async participant(app: AppContext, message: WahaMessage): Promise<string | undefined> {
+    const jid = message.participant ?? parseMessageId(message.id).participant;
+    if (!jid) return undefined;
+    const key = `${app.config.id}|${jid}`;
+    const cached = this.participantNames.get(key);
+    if (cached) return cached;
+    const contact = await app.waha.contact(publicJid(jid)).catch(() => null);
+    const name = contact?.name || contact?.pushname || contact?.pushName || message._data?.pushName || message._data?.notifyName;
+    const digits = phoneDigits(jid);
+    const label = name ? (digits ? `${name} (+${digits})` : name) : digits ? `+${digits}` : publicJid(jid);
+    if (this.participantNames.size > PARTICIPANT_CACHE_LIMIT) this.participantNames.clear();
+    this.participantNames.set(key, label);
+    return label;
+  }
+
+  private async media(app: AppContext, chatId: string, message: WahaMessage, options: ComposeOptions): Promise<{ media: MediaOutcome; attachments: CwAttachmentUpload[] }> {
+    if (!message.hasMedia) return { media: 'none', attachments: [] };
+    if (!options.media) return { media: 'not-requested', attachments: [] };
+    const timeout = options.mediaTimeoutMs;
+    try {
+      const full = await app.waha.messageWithMedia(message.id, chatId, timeout);
+      const url = full?.media?.url;
+      if (!url) return { media: 'unavailable', attachments: [] };
+      const file = await app.waha.download(url, timeout);
+      if (!file) return { media: 'unavailable', attachments: [] };
+      const mimetype = full.media?.mimetype ?? file.mimetype ?? 'application/octet-stream';
+      const ext = EXTENSIONS[mimetype] ?? mimetype.split('/')[1]?.split(';')[0] ?? 'bin';
+      const filename = full.media?.filename || `${parseMessageId(message.id).waId}.${ext}`;
+      return { media: 'attached', attachments: [{ filename, mimetype, data: file.data }] };
+    } catch (error) {
+      this.logger.warn({ err: error, messageId: message.id }, 'media could not be downloaded');
+      return { media: 'unavailable', attachments: [] };
+    }
+  }
+}

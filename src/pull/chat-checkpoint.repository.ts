@@ -1,0 +1,172 @@
+/**
+ * A chat's checkpoint within a pull, and the step that records one message's outcome.
+ *
+ * The outcome, the pull's counters, the checkpoint and (for a created message) the ledger entry change in one
+ * MULTI/EXEC transaction, so a retried or restarted job neither counts twice nor skips: the ledger entry is staged
+ * by the ledger's own repository (conversations/), the rest by the script below.
+ */
+import { Injectable } from '@nestjs/common';
+import { ChatIdentity } from '../conversations/person-resolver';
+import { MessageLedger } from '../conversations/message-ledger.repository';
+import { defineScript } from '../redis/redis-script';
+import { RedisService } from '../redis/redis.service';
+import { PullKeys, PullRef } from './pull.keys';
+import { ChatState, isChatFinished } from './pull-state';
+
+export interface ChatCheckpoint {
+  /** Offset of the WAHA page the next message is on. */
+  pageOffset: number;
+  /** Index of the next message within that page. */
+  pageIndex: number;
+  conversationId: number;
+  /** The last ChatWoot message this chat's import created (where a search for an unknown outcome starts). */
+  lastCwId: number;
+  state: ChatState;
+  created: number;
+}
+
+export type Outcome = 'created' | 'exists' | 'ignored' | 'failed';
+
+export interface CommitArgs {
+  waId: string;
+  /** Serialized WhatsApp id, for the ledger's reverse entry. */
+  fullId?: string;
+  timestamp: number;
+  nextOffset: number;
+  nextIndex: number;
+  conversationId?: number;
+  cwMessageId?: number;
+  /** `<message id>: <error>` for a failed message. */
+  failure?: string;
+}
+
+/**
+ * One message's outcome: counters, first/last message time, the checkpoint moved past it, and the conversation
+ * (created) or the failure (failed) remembered. Returns {processed so far, '1' when a stop was requested}.
+ */
+const COMMIT = defineScript({
+  name: 'pull-commit',
+  keys: ['record', 'checkpoint', 'convs', 'failures'],
+  args: ['outcome', 'conversationId', 'cwMessageId', 'timestamp', 'nextOffset', 'nextIndex', 'failure'],
+  lua: `
+if A.outcome == 'created' then
+  redis.call('SADD', K.convs, A.conversationId)
+  redis.call('HSET', K.checkpoint, 'lastCwId', A.cwMessageId)
+  redis.call('HINCRBY', K.checkpoint, 'created', 1)
+elseif A.outcome == 'failed' then
+  redis.call('RPUSH', K.failures, A.failure)
+end
+redis.call('HINCRBY', K.record, A.outcome, 1)
+local processed = redis.call('HINCRBY', K.record, 'processed', 1)
+redis.call('HSET', K.checkpoint, 'pageOffset', A.nextOffset, 'pageIndex', A.nextIndex)
+if A.outcome ~= 'ignored' then
+  local ts = tonumber(A.timestamp)
+  local first = tonumber(redis.call('HGET', K.record, 'first') or '0')
+  if first == 0 or ts < first then redis.call('HSET', K.record, 'first', ts) end
+  local last = tonumber(redis.call('HGET', K.record, 'last') or '0')
+  if ts > last then redis.call('HSET', K.record, 'last', ts) end
+end
+return {processed, redis.call('HGET', K.record, 'stop') or '0'}`,
+});
+
+/** Marks a chat finished once; returns 1 to the call that finished the pull's last chat. */
+const CHAT_DONE = defineScript({
+  name: 'pull-chat-done',
+  keys: ['record', 'checkpoint'],
+  args: ['state'],
+  lua: `
+local current = redis.call('HGET', K.checkpoint, 'state')
+if current == 'done' or current == 'failed' or current == 'stopped' then return 0 end
+redis.call('HSET', K.checkpoint, 'state', A.state)
+if A.state == 'failed' then redis.call('HINCRBY', K.record, 'chatsFailed', 1) end
+local done = redis.call('HINCRBY', K.record, 'chatsDone', 1)
+local total = tonumber(redis.call('HGET', K.record, 'chatsTotal') or '0')
+if done >= total then return 1 end
+return 0`,
+});
+
+@Injectable()
+export class ChatCheckpointRepository {
+  private readonly keys: PullKeys;
+
+  constructor(
+    private readonly redis: RedisService,
+    private readonly ledger: MessageLedger,
+  ) {
+    this.keys = new PullKeys(redis);
+  }
+
+  async get(pull: PullRef, chatId: string): Promise<ChatCheckpoint> {
+    const raw = await this.redis.client.hgetall(this.keys.checkpoint(pull, chatId));
+    return {
+      pageOffset: Number(raw.pageOffset ?? 0),
+      pageIndex: Number(raw.pageIndex ?? 0),
+      conversationId: Number(raw.conversationId ?? 0),
+      lastCwId: Number(raw.lastCwId ?? 0),
+      state: (raw.state ?? '') as ChatState,
+      created: Number(raw.created ?? 0),
+    };
+  }
+
+  async state(pull: PullRef, chatId: string): Promise<ChatState> {
+    return ((await this.redis.client.hget(this.keys.checkpoint(pull, chatId), 'state')) ?? '') as ChatState;
+  }
+
+  async set(pull: PullRef, chatId: string, fields: Partial<Record<keyof ChatCheckpoint, string | number>>): Promise<void> {
+    await this.redis.client.hset(this.keys.checkpoint(pull, chatId), fields as Record<string, string | number>);
+  }
+
+  /** Records one message's outcome (see COMMIT); a created message's ledger entry is written in the same step. */
+  async commit(pull: PullRef, chatId: string, identity: ChatIdentity, outcome: Outcome, args: CommitArgs): Promise<{ processed: number; stop: boolean }> {
+    const results = await this.redis.transaction(
+      (tx, stage) => {
+        if (outcome === 'created') {
+          this.ledger.stage(tx, pull.appId, identity, {
+            waId: args.waId,
+            fullId: args.fullId ?? args.waId,
+            conversationId: args.conversationId ?? 0,
+            messageId: args.cwMessageId ?? 0,
+          });
+        }
+        stage(
+          COMMIT,
+          {
+            record: this.keys.record(pull),
+            checkpoint: this.keys.checkpoint(pull, chatId),
+            convs: this.keys.conversations(pull),
+            failures: this.keys.failures(pull),
+          },
+          {
+            outcome,
+            conversationId: args.conversationId ?? 0,
+            cwMessageId: args.cwMessageId ?? 0,
+            timestamp: args.timestamp,
+            nextOffset: args.nextOffset,
+            nextIndex: args.nextIndex,
+            failure: args.failure ?? '',
+          },
+        );
+      },
+      [COMMIT],
+    );
+    const [processed, stop] = results[results.length - 1] as [number, string];
+    return { processed, stop: stop === '1' };
+  }
+
+  /** Returns true when this call finished the pull's last chat. */
+  async finish(pull: PullRef, chatId: string, state: Exclude<ChatState, ''>): Promise<boolean> {
+    return (await this.redis.run(CHAT_DONE, { record: this.keys.record(pull), checkpoint: this.keys.checkpoint(pull, chatId) }, { state })) === 1;
+  }
+
+  /** The end state of each planned chat (empty while it runs). */
+  async states(pull: PullRef, chatIds: string[]): Promise<Map<string, ChatState>> {
+    const states = new Map<string, ChatState>();
+    const values = await Promise.all(chatIds.map((chatId) => this.state(pull, chatId)));
+    chatIds.forEach((chatId, i) => states.set(chatId, values[i]));
+    return states;
+  }
+
+  async isFinished(pull: PullRef, chatId: string): Promise<boolean> {
+    return isChatFinished(await this.state(pull, chatId));
+  }
+}

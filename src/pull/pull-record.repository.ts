@@ -1,0 +1,182 @@
+/**
+ * The pull record and the app's pull slot (see pull.keys.ts): what a pull was asked, where it stands, its live
+ * counters, the chats it planned and the conversations it wrote into.
+ */
+import { Injectable } from '@nestjs/common';
+import { CommandOrigin } from '../integration-chat/command-origin';
+import { DELETE_IF_EQUAL } from '../redis/redis.scripts';
+import { defineScript } from '../redis/redis-script';
+import { RedisService } from '../redis/redis.service';
+import { PullOptions } from './pull-options';
+import { PullKeys, PullRef } from './pull.keys';
+import { isTerminal, PullState } from './pull-state';
+
+export interface PullRecord extends PullRef {
+  state: PullState;
+  scope: string;
+  origin: CommandOrigin;
+  options: PullOptions;
+  /** Window in ms since epoch. */
+  from: number;
+  to: number;
+  createdAt: number;
+  finishedAt: number;
+  chatsTotal: number;
+  chatsDone: number;
+  chatsFailed: number;
+  created: number;
+  exists: number;
+  ignored: number;
+  failed: number;
+  processed: number;
+  /** Earliest and latest message time imported (seconds). */
+  first: number;
+  last: number;
+  stop: boolean;
+  pausedQueues: boolean;
+  resolved: number;
+  resolveErrors: number;
+  error: string;
+  lastReported: number;
+}
+
+export type PullRecordFields = Partial<Record<keyof PullRecord, string | number>>;
+
+/** Sets `lastReported` to the mark if it was below it: 1 when this caller won the right to report it. */
+const CLAIM_REPORT = defineScript({
+  name: 'pull-claim-report',
+  keys: ['record'],
+  args: ['mark'],
+  lua: `
+local reported = tonumber(redis.call('HGET', K.record, 'lastReported') or '0')
+if reported < tonumber(A.mark) then
+  redis.call('HSET', K.record, 'lastReported', A.mark)
+  return 1
+end
+return 0`,
+});
+
+const NUMERIC: Array<keyof PullRecord> = [
+  'from',
+  'to',
+  'createdAt',
+  'finishedAt',
+  'chatsTotal',
+  'chatsDone',
+  'chatsFailed',
+  'created',
+  'exists',
+  'ignored',
+  'failed',
+  'processed',
+  'first',
+  'last',
+  'resolved',
+  'resolveErrors',
+  'lastReported',
+];
+
+@Injectable()
+export class PullRecordRepository {
+  readonly keys: PullKeys;
+
+  constructor(private readonly redis: RedisService) {
+    this.keys = new PullKeys(redis);
+  }
+
+  private get r() {
+    return this.redis.client;
+  }
+
+  /** Claims the app's single pull slot; returns the id of the pull holding it when taken. */
+  async claim(appId: string, id: string): Promise<string | undefined> {
+    const slot = this.keys.active(appId);
+    for (let i = 0; i < 3; i++) {
+      if (await this.r.set(slot, id, 'NX')) return undefined;
+      const holder = await this.r.get(slot);
+      if (!holder) continue;
+      const record = await this.get({ appId, id: holder });
+      // A slot held by a pull that already ended (a crash between its last step and the release) is free.
+      if (record && !isTerminal(record.state)) return holder;
+      await this.redis.run(DELETE_IF_EQUAL, { key: slot }, { token: holder });
+    }
+    return (await this.r.get(slot)) ?? undefined;
+  }
+
+  async release(pull: PullRef): Promise<void> {
+    await this.redis.run(DELETE_IF_EQUAL, { key: this.keys.active(pull.appId) }, { token: pull.id });
+  }
+
+  /** The id of the app's running pull, if one holds the slot. */
+  async activeId(appId: string): Promise<string | undefined> {
+    return (await this.r.get(this.keys.active(appId))) ?? undefined;
+  }
+
+  async create(record: PullRecord): Promise<void> {
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(record)) {
+      fields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v === true ? 1 : v === false ? 0 : v);
+    }
+    await this.r.multi().hset(this.keys.record(record), fields).set(this.keys.last(record.appId), record.id).exec();
+  }
+
+  async get(pull: PullRef): Promise<PullRecord | undefined> {
+    const raw = await this.r.hgetall(this.keys.record(pull));
+    if (!raw.id) return undefined;
+    const record: Record<string, unknown> = { ...raw };
+    for (const k of NUMERIC) record[k] = Number(raw[k] ?? 0);
+    record.stop = raw.stop === '1';
+    record.pausedQueues = raw.pausedQueues === '1';
+    record.origin = JSON.parse(raw.origin ?? '{}');
+    record.options = JSON.parse(raw.options ?? '{}');
+    return record as unknown as PullRecord;
+  }
+
+  /** The running pull of the app, else its latest one. */
+  async latest(appId: string): Promise<PullRecord | undefined> {
+    const id = (await this.activeId(appId)) ?? (await this.r.get(this.keys.last(appId)));
+    return id ? this.get({ appId, id }) : undefined;
+  }
+
+  async set(pull: PullRef, fields: PullRecordFields): Promise<void> {
+    await this.r.hset(this.keys.record(pull), fields as Record<string, string | number>);
+  }
+
+  async requestStop(pull: PullRef): Promise<void> {
+    await this.r.hset(this.keys.record(pull), 'stop', '1');
+  }
+
+  async setChats(pull: PullRef, chats: Array<{ id: string; name?: string | null }>): Promise<void> {
+    const multi = this.r.multi().hset(this.keys.record(pull), 'chatsTotal', chats.length).del(this.keys.chats(pull));
+    if (chats.length > 0) {
+      multi.hset(this.keys.chats(pull), Object.fromEntries(chats.map((c) => [c.id, c.name ?? ''])));
+    }
+    await multi.exec();
+  }
+
+  async chatName(pull: PullRef, chatId: string): Promise<string | undefined> {
+    return (await this.r.hget(this.keys.chats(pull), chatId)) || undefined;
+  }
+
+  async isPlanned(pull: PullRef, chatId: string): Promise<boolean> {
+    return (await this.r.hexists(this.keys.chats(pull), chatId)) === 1;
+  }
+
+  async chatIds(pull: PullRef): Promise<string[]> {
+    return this.r.hkeys(this.keys.chats(pull));
+  }
+
+  async conversations(pull: PullRef): Promise<number[]> {
+    return (await this.r.smembers(this.keys.conversations(pull))).map(Number).filter((n) => n > 0);
+  }
+
+  async failures(pull: PullRef, limit = 20): Promise<{ items: string[]; total: number }> {
+    const [items, total] = await Promise.all([this.r.lrange(this.keys.failures(pull), 0, limit - 1), this.r.llen(this.keys.failures(pull))]);
+    return { items, total };
+  }
+
+  /** True when this caller won the right to post the progress report at `mark` processed messages. */
+  async claimReport(pull: PullRef, mark: number): Promise<boolean> {
+    return (await this.redis.run(CLAIM_REPORT, { record: this.keys.record(pull) }, { mark })) === 1;
+  }
+}

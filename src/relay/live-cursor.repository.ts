@@ -1,0 +1,33 @@
+/**
+ * The live writer's cursor in a chat (`<prefix>:{<appId>}:live:<chatId>`): the conversation it writes into, the
+ * last message it created there, and the message in flight. Live events are handled one at a time per chat, so
+ * a message marked in flight that a crash left behind is looked for in ChatWoot before it is posted again.
+ */
+import { Injectable } from '@nestjs/common';
+import { RedisService } from '../redis/redis.service';
+import { RelayKeys } from './relay.keys';
+
+export interface LiveCursor {
+  conversationId: number;
+  lastCwId: number;
+  /** The WhatsApp message being posted, if a post may be under way or was cut short. */
+  pending: string;
+}
+
+@Injectable()
+export class LiveCursorRepository {
+  private readonly keys: RelayKeys;
+
+  constructor(private readonly redis: RedisService) {
+    this.keys = new RelayKeys(redis);
+  }
+
+  async get(appId: string, chatId: string): Promise<LiveCursor> {
+    const raw = await this.redis.client.hgetall(this.keys.liveCursor(appId, chatId));
+    return { conversationId: Number(raw.conversationId ?? 0), lastCwId: Number(raw.lastCwId ?? 0), pending: raw.pending ?? '' };
+  }
+
+  async set(appId: string, chatId: string, fields: Partial<Record<keyof LiveCursor | 'pendingAt', string | number>>): Promise<void> {
+    await this.redis.client.hset(this.keys.liveCursor(appId, chatId), fields as Record<string, string | number>);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The Redis keys of the live relay.
+ *
+ * Per app (`<prefix>:{<appId>}:…`):
+ * | key                                | type   | holds                                                               |
+ * |------------------------------------|--------|---------------------------------------------------------------------|
+ * | `lane:<queue>:<lane key>`          | list   | the lane's events, oldest first (JSON)                              |
+ * | `lane-owner:<queue>:<lane key>`    | string | the token of the drain job working the lane (30 s, renewed)         |
+ * | `lane-kicked:<queue>:<lane key>`   | string | set while a drain job of the lane waits to start (10 min)           |
+ * | `seen:<dedupe key>`                | string | a webhook event already accepted (two days), so retries are dropped |
+ * | `live:<chatId>`                    | hash   | the live writer's cursor in a chat: conversation, last message, the message in flight |
+ * | `sent:<ChatWoot message id>:<part>`| string | the WhatsApp id of each part of an agent message already sent (30 days) |
+ * | `read-marked`                      | hash   | conversation → last ChatWoot message marked read by the contact     |
+ *
+ * Shared by every app, placed by queue (`<prefix>:{lanes:<queue>}:…`):
+ * | `index`                            | set    | lane ids with events (what the sweeper and `wa/queue status` walk)  |
+ * | `ready`                            | list   | lane ids that need a drain job (the kicker's work list)            |
+ * | `seq`                              | string | a counter that makes each drain job id new                          |
+ *
+ * A lane id is `<appId>|<lane key>`, e.g. `app_main|chat-4915112345678@c.us` or `app_main|conv-42`.
+ */
+import { QueueName } from '../queue/queue.constants';
+import { RedisService } from '../redis/redis.service';
+
+export type LaneId = `${string}|${string}`;
+
+export function laneId(appId: string, key: string): LaneId {
+  return `${appId}|${key}`;
+}
+
+export function parseLaneId(lane: string): { appId: string; key: string } {
+  const at = lane.indexOf('|');
+  return { appId: lane.slice(0, at), key: lane.slice(at + 1) };
+}
+
+export class RelayKeys {
+  constructor(private readonly redis: RedisService) {}
+
+  laneList(queue: QueueName, lane: LaneId): string {
+    const { appId, key } = parseLaneId(lane);
+    return this.redis.appKey(appId, 'lane', queue, key);
+  }
+
+  laneOwner(queue: QueueName, lane: LaneId): string {
+    const { appId, key } = parseLaneId(lane);
+    return this.redis.appKey(appId, 'lane-owner', queue, key);
+  }
+
+  laneKicked(queue: QueueName, lane: LaneId): string {
+    const { appId, key } = parseLaneId(lane);
+    return this.redis.appKey(appId, 'lane-kicked', queue, key);
+  }
+
+  seen(appId: string, dedupeKey: string): string {
+    return this.redis.appKey(appId, 'seen', dedupeKey);
+  }
+
+  laneIndex(queue: QueueName): string {
+    return this.redis.sharedKey(`lanes:${queue}`, 'index');
+  }
+
+  readyLanes(queue: QueueName): string {
+    return this.redis.sharedKey(`lanes:${queue}`, 'ready');
+  }
+
+  laneSeq(queue: QueueName): string {
+    return this.redis.sharedKey(`lanes:${queue}`, 'seq');
+  }
+
+  liveCursor(appId: string, chatId: string): string {
+    return this.redis.appKey(appId, 'live', chatId);
+  }
+
+  sentPart(appId: string, cwMessageId: number, part: number): string {
+    return this.redis.appKey(appId, 'sent', cwMessageId, part);
+  }
+
+  readMarked(appId: string): string {
+    return this.redis.appKey(appId, 'read-marked');
+  }
+}
