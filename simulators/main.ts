@@ -8,8 +8,10 @@
  * benchmark histories SIM_CHANNELS (1), SIM_INCLUDE_STATUS (1), SIM_BROADCAST_LISTS (1), SIM_MEDIA_RATIO (0.15),
  * SIM_HIDDEN_RATIO (0.04), SIM_RECENT_MESSAGES_PER_CHAT (3), SIM_INCLUDE_NULL_CHAT (1); SIM_JOURNAL_LIMIT
  * (requests kept in each simulator's journal, 100000; 0 = none); SIM_ONLY (`waha` or `chatwoot`: start just that
- * one, so each can run in its own process; port 0 = any free port). Prints one JSON line with the URLs once
- * listening.
+ * one, so each can run in its own process; port 0 = any free port). Profiles: SIM_WAHA_ENGINE (NOWEB), SIM_WAHA_VERSION
+ * (2026.7.1), SIM_WAHA_TIER (PLUS), SIM_WAHA_MEDIA_STORAGE (local), SIM_WAHA_PATH_PREFIX (''), SIM_NOWEB_STORE (1),
+ * SIM_SPLIT_PERSONS (0), SIM_CHATWOOT_VERSION (4.15.1). Prints one JSON line with the URLs once listening.
+ * Requests are checked against the OpenAPI documents in ../shared/specs (SIM_SPECS_DIR to point elsewhere).
  */
 import { envNumber } from './common/sim-server';
 import { startChatwootSimulator } from './chatwoot/chatwoot-simulator';
@@ -25,6 +27,13 @@ async function main(): Promise<void> {
     const raw = process.env[name];
     return raw === undefined || raw === '' ? fallback : !['0', 'false', 'no'].includes(raw.toLowerCase());
   };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!(allowed as readonly string[]).includes(raw))
+      throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
   const only = process.env.SIM_ONLY ?? '';
   if (!['', 'waha', 'chatwoot'].includes(only)) throw new Error(`SIM_ONLY must be waha or chatwoot, got "${only}"`);
   const journalLimit = envNumber('SIM_JOURNAL_LIMIT', 100_000);
@@ -39,6 +48,7 @@ async function main(): Promise<void> {
             capacity: envNumber('SIM_CHATWOOT_CAPACITY', 32),
             messagesPerMinute: envNumber('SIM_MESSAGES_PER_MINUTE', 200),
             rateLimit: rate > 0 ? { limit: rate, periodSec: ratePeriodSec } : null,
+            version: process.env.SIM_CHATWOOT_VERSION || undefined,
           },
           envNumber('SIM_CHATWOOT_PORT', 3102),
         );
@@ -50,6 +60,12 @@ async function main(): Promise<void> {
             session,
             webhookUrl: `${bridge}/webhooks/waha`,
             webhookHmacKey: process.env.SIM_WAHA_HMAC_KEY || undefined,
+            engine: oneOf('SIM_WAHA_ENGINE', ['NOWEB', 'WEBJS', 'GOWS', 'WPP'] as const),
+            version: process.env.SIM_WAHA_VERSION || undefined,
+            tier: oneOf('SIM_WAHA_TIER', ['CORE', 'PLUS'] as const),
+            mediaStorage: oneOf('SIM_WAHA_MEDIA_STORAGE', ['local', 's3'] as const),
+            pathPrefix: process.env.SIM_WAHA_PATH_PREFIX || undefined,
+            nowebStore: flag('SIM_NOWEB_STORE', true),
             history: {
               seed: envNumber('SIM_SEED', 42),
               dmChats: envNumber('SIM_DM_CHATS', 6),
@@ -63,6 +79,7 @@ async function main(): Promise<void> {
               hiddenRatio: envNumber('SIM_HIDDEN_RATIO', 0.04),
               recentMessagesPerChat: envNumber('SIM_RECENT_MESSAGES_PER_CHAT', 3),
               includeNullChat: flag('SIM_INCLUDE_NULL_CHAT', true),
+              splitPersons: envNumber('SIM_SPLIT_PERSONS', 0),
             },
           },
           envNumber('SIM_WAHA_PORT', 3101),

@@ -8,15 +8,22 @@
  * `GET /_sim/stats` gives cheap counters (requests by status, messages created, peak load, the latest non-imported
  * messages with millisecond timestamps) for benchmarks, where the journal is too big to fetch.
  *
+ * Routing follows Rails (common/sim-server.ts `rails`): a path segment stops at a dot unless it is sent as %2E, as
+ * ChatWoot's routes add no constraint. Every API request is checked against ChatWoot's OpenAPI document
+ * (common/openapi-document.ts, with openapi-overrides.ts) before its handler runs; GET /api tells the `version`.
+ *
  * This class wires the parts together and is the API tests use: the request pipeline (request-pipeline.ts), the
  * control routes (control-routes.ts), the API route groups (routes/), message writing (message-writer.ts),
  * webhooks (webhook-events.ts), stats (sim-stats.ts) and the state accessors (state-accessors.ts).
  */
+import { ApiDocument, describeIssue } from '../common/openapi-document';
 import { SimRequest, SimResponse, SimServer } from '../common/sim-server';
 import { ChatwootStore, StoreSnapshot } from './chatwoot-store';
 import { ChatwootViews } from './chatwoot-views';
 import { registerControlRoutes } from './control-routes';
 import { MessageWriter } from './message-writer';
+import { CHATWOOT_API_DOCUMENT } from './openapi-overrides';
+import { readBody } from './request-params';
 import { RequestPipeline } from './request-pipeline';
 import { ContactRoutes } from './routes/contacts.routes';
 import { ConversationRoutes } from './routes/conversations.routes';
@@ -24,6 +31,8 @@ import { CustomAttributeRoutes } from './routes/custom-attributes.routes';
 import { InboxRoutes } from './routes/inboxes.routes';
 import { MessageRoutes } from './routes/messages.routes';
 import { ApiRouter, RouteDeps } from './routes/route-kit';
+import { ServerRoutes } from './routes/server.routes';
+import { SimHttpError } from './chatwoot-types';
 import { SimStats, SimStatsEvent, StatsRecorder } from './sim-stats';
 import {
   AgentMessageOptions,
@@ -61,9 +70,10 @@ export class ChatwootSimulator extends SimServer {
   private readonly stats = new StatsRecorder();
   private readonly pipeline: RequestPipeline;
   private readonly accessors: StateAccessors;
+  private apiDocument?: ApiDocument;
 
   constructor(opts: ChatwootSimOptions = {}) {
-    super('chatwoot');
+    super('chatwoot', { routing: 'rails' });
     this.options = resolveOptions(opts);
     this.latencyMs = opts.latencyMs ?? 0;
     const now = Date.now();
@@ -83,6 +93,7 @@ export class ChatwootSimulator extends SimServer {
       baseUrl: this.baseUrl,
       webhookUrl: this.options.webhookUrl ?? null,
       webhookSecret: this.options.webhookSecret ?? null,
+      version: this.options.version,
     }));
     this.webhooks = new ChatwootWebhooks(this.store, this.views, this.options);
     this.pipeline = new RequestPipeline(this.options, this.stats, () => this.latencyMs);
@@ -100,6 +111,7 @@ export class ChatwootSimulator extends SimServer {
       pipeline: this.pipeline,
     };
     // Registration order matters: the first matching route answers (e.g. /contacts/search before /contacts/:id).
+    new ServerRoutes(deps).register(router);
     new InboxRoutes(deps).register(this, router);
     new ContactRoutes(deps).register(router);
     new CustomAttributeRoutes(deps).register(router);
@@ -152,6 +164,16 @@ export class ChatwootSimulator extends SimServer {
     return this.pipeline.load;
   }
 
+  get version(): string {
+    return this.options.version;
+  }
+
+  /** Loads ChatWoot's API document (once per process), then listens. */
+  override async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.apiDocument = await ApiDocument.load(CHATWOOT_API_DOCUMENT);
+    return super.listen(port, host);
+  }
+
   override async close(): Promise<void> {
     this.webhooks.dispatcher.reset();
     await super.close();
@@ -190,6 +212,7 @@ export class ChatwootSimulator extends SimServer {
       this.options.contactSearchPerMinute = partial.contactSearchPerMinute;
     if (partial.webhookUrl !== undefined) this.options.webhookUrl = partial.webhookUrl || undefined;
     if (partial.webhookSecret !== undefined) this.options.webhookSecret = partial.webhookSecret || undefined;
+    if (partial.version !== undefined) this.options.version = partial.version;
   }
 
   currentOptions(): ChatwootSimOptions {
@@ -251,6 +274,49 @@ export class ChatwootSimulator extends SimServer {
 
   protected override after(req: SimRequest): void {
     this.pipeline.release(req);
+  }
+
+  /**
+   * Every API request against ChatWoot's OpenAPI document: 400 `{error, details}` naming each offending field. A
+   * form's fields (multipart, urlencoded) are checked like a JSON body; query params the document does not declare
+   * are ignored, as Rails ignores them.
+   */
+  protected override async checkRequest(req: SimRequest, template: string): Promise<SimResponse | undefined> {
+    const document = this.apiDocument;
+    if (!document) return undefined;
+    let body: unknown;
+    try {
+      body = req.rawBody.length > 0 ? (await readBody(req)).fields : undefined;
+    } catch (error) {
+      if (!(error instanceof SimHttpError)) throw error;
+      this.stats.countStatus(error.status);
+      return { status: error.status, body: error.body };
+    }
+    // A `.format` suffix Rails took off the last segment is not part of the documented path.
+    const rawPath = req.params.format === undefined ? req.rawPath : req.rawPath.replace(/\.[^/.?]+\/?$/, '');
+    const result = document.check({
+      method: req.method,
+      rawPath,
+      template,
+      query: req.query,
+      headers: req.headers,
+      body,
+    });
+    if (result.ok) return undefined;
+    const refusal: SimResponse =
+      'undocumented' in result
+        ? {
+            status: 501,
+            body: {
+              error: `chatwoot simulator serves ${req.method} ${template}, but neither ChatWoot's API document nor simulators/chatwoot/openapi-overrides.ts has it`,
+            },
+          }
+        : {
+            status: 400,
+            body: { error: 'request does not match the API document', details: result.issues.map(describeIssue) },
+          };
+    this.stats.countStatus(refusal.status);
+    return refusal;
   }
 }
 

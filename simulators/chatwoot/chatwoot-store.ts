@@ -229,10 +229,14 @@ export class ChatwootStore {
   }
 
   /**
-   * ContactInboxBuilder for an API inbox: a missing source_id becomes a UUID; the same contact, inbox and
-   * source_id return the existing row. Returns `conflict` when another contact holds the source_id in the inbox.
+   * ContactInboxBuilder for an API inbox (app/builders/contact_inbox_builder.rb): a missing (nil) source_id
+   * becomes a UUID (`generate_source_id` for Channel::Api); the same contact, inbox and source_id return the
+   * existing row. A blank one is kept as it is (`@source_id ||= …` keeps ""), and `create_contact_inbox if
+   * source_id.present?` then builds nothing: undefined. Returns `conflict` when another contact holds the
+   * source_id in the inbox.
    */
-  buildContactInbox(contact: SimContact, sourceId: string | null): SimContactInbox | 'conflict' {
+  buildContactInbox(contact: SimContact, sourceId: string | null): SimContactInbox | 'conflict' | undefined {
+    if (sourceId !== null && sourceId.trim() === '') return undefined;
     const source = sourceId ?? randomUUID();
     const existing = this.findContactInboxBySource(this.inbox.id, source);
     if (existing) return existing.contactId === contact.id ? existing : 'conflict';

@@ -2,6 +2,7 @@
  * JSON renderings of the fake ChatWoot's records, following ChatWoot's jbuilder partials (REST: unix seconds,
  * integer message_type) and its `webhook_data` / `push_event_data` (webhooks: ISO times, string message_type).
  */
+import { versionAtLeast } from '../common/versions';
 import type { ChatwootStore } from './chatwoot-store';
 import {
   JsonObject,
@@ -19,6 +20,8 @@ export interface ViewContext {
   baseUrl: string;
   webhookUrl: string | null;
   webhookSecret: string | null;
+  /** The ChatWoot release imitated. */
+  version: string;
 }
 
 const secs = (ms: number): number => Math.floor(ms / 1000);
@@ -342,11 +345,14 @@ export class ChatwootViews {
     };
   }
 
-  /** `Conversation#webhook_data` (push_event_data): what message and conversation webhooks carry. */
+  /**
+   * `Conversations::EventDataPresenter#webhook_data` (app/presenters/conversations/event_data_presenter.rb): what
+   * message and conversation webhooks carry; `account` in it from v4.14.2 (#12445).
+   */
   conversationWebhookData(conversation: SimConversation): JsonObject {
     const contact = this.store.contacts.get(conversation.contactId);
     const contactInbox = this.store.contactInboxes.get(conversation.contactInboxId);
-    return {
+    const json: JsonObject = {
       additional_attributes: conversation.additional_attributes,
       can_reply: true,
       channel: 'Channel::Api',
@@ -369,6 +375,7 @@ export class ChatwootViews {
       meta: {
         sender: contact ? this.contactPush(contact) : null,
         assignee: null,
+        assignee_type: null,
         team: null,
         hmac_verified: false,
       },
@@ -386,6 +393,8 @@ export class ChatwootViews {
       created_at: secs(conversation.createdAt),
       updated_at: conversation.updatedAt / 1000,
     };
+    if (versionAtLeast(this.ctx().version, '4.14.2')) json.account = this.account();
+    return json;
   }
 
   customAttributeDefinition(definition: SimCustomAttributeDefinition): JsonObject {

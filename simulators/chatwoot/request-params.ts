@@ -39,10 +39,21 @@ function assign(target: JsonObject, key: string, value: unknown): void {
   target[key] = value;
 }
 
-export async function readParams(req: SimRequest): Promise<RequestParams> {
+const bodies = new WeakMap<SimRequest, Promise<RequestParams>>();
+
+/** The body's fields and files (JSON, multipart or urlencoded), parsed once per request. */
+export function readBody(req: SimRequest): Promise<RequestParams> {
+  let parsed = bodies.get(req);
+  if (!parsed) {
+    parsed = parseBody(req);
+    bodies.set(req, parsed);
+  }
+  return parsed;
+}
+
+async function parseBody(req: SimRequest): Promise<RequestParams> {
   const fields: JsonObject = {};
   const files: UploadedFile[] = [];
-  for (const [key, value] of req.query) assign(fields, key, value);
   const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
   if (req.rawBody.length === 0) return { fields, files };
 
@@ -76,6 +87,14 @@ export async function readParams(req: SimRequest): Promise<RequestParams> {
     for (const [key, value] of new URLSearchParams(req.rawBody.toString('utf8'))) assign(fields, key, value);
   }
   return { fields, files };
+}
+
+/** Rails' params: the query string's fields, then the body's over them. */
+export async function readParams(req: SimRequest): Promise<RequestParams> {
+  const body = await readBody(req);
+  const fields: JsonObject = {};
+  for (const [key, value] of req.query) assign(fields, key, value);
+  return { fields: Object.assign(fields, body.fields), files: body.files };
 }
 
 /** ActiveModel::Type::Boolean: nil and "" are nil (false here); these strings are false; anything else is true. */

@@ -29,6 +29,11 @@ export interface ChatwootSimOptions {
   messageWindowMs?: number;
   /** RATE_LIMIT_CONTACT_SEARCH per account per minute (fixed window). Default null (off). */
   contactSearchPerMinute?: number | null;
+  /**
+   * The ChatWoot release to imitate (config/app.yml `version`, answered by GET /api). Before 4.9.0 message create
+   * keeps only in_reply_to, items and automation_rule_id of content_attributes. Default '4.15.1'.
+   */
+  version?: string;
 }
 
 export type ChatwootSimConfig = Pick<
@@ -41,6 +46,7 @@ export type ChatwootSimConfig = Pick<
   | 'webhookUrl'
   | 'webhookSecret'
   | 'contactSearchPerMinute'
+  | 'version'
 >;
 
 /**
@@ -59,6 +65,7 @@ export interface ResolvedOptions {
   messagesPerMinute: number;
   messageWindowMs: number;
   contactSearchPerMinute: number | null;
+  version: string;
 }
 
 export function resolveOptions(opts: ChatwootSimOptions): ResolvedOptions {
@@ -74,6 +81,7 @@ export function resolveOptions(opts: ChatwootSimOptions): ResolvedOptions {
     messagesPerMinute: opts.messagesPerMinute ?? 200,
     messageWindowMs: opts.messageWindowMs ?? 60_000,
     contactSearchPerMinute: opts.contactSearchPerMinute ?? null,
+    version: opts.version ?? '4.15.1',
   };
 }
 

@@ -66,6 +66,7 @@ export class StateAccessors {
     if (!input.withConversation) return { contact: this.views.contact(contact) as ContactView };
     const row = this.store.buildContactInbox(contact, input.source_id ?? null);
     if (row === 'conflict') throw new Error(`source_id ${input.source_id} is taken by another contact`);
+    if (row === undefined) throw new Error('a blank source_id builds no contact inbox (ContactInboxBuilder)');
     const conversation = this.store.createConversation(row, {
       status: input.status ?? 'open',
       additional_attributes: {},

@@ -10,7 +10,10 @@ import { AddressInfo } from 'node:net';
 
 export interface SimRequest {
   method: string;
+  /** The percent-decoded path (what the journal shows and `decoded` routing matches). */
   path: string;
+  /** The path as sent, still percent-encoded (what `rails` routing matches). */
+  rawPath: string;
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   rawBody: Buffer;
@@ -56,26 +59,77 @@ export interface JournalEntry {
   fault?: string;
 }
 
+/**
+ * How a simulator matches paths to routes.
+ * - `decoded`: the percent-decoded path; a `:param` is any run of characters but `/`.
+ * - `rails`: like Rails' router (actionpack journey): the raw, still percent-encoded path; a `:param` matches
+ *   `[^/.?]+` (Journey::Nodes::Symbol::DEFAULT_EXP, turned into `([^/.?]+)` by Journey::Path::Pattern), a `*glob`
+ *   anything, every route takes an optional `.:format` suffix (`resources` routes end in `(.:format)`), and the
+ *   captured values are percent-decoded afterwards (Journey::Router#find_routes unescapes each match).
+ */
+export type RoutingStyle = 'decoded' | 'rails';
+
+export interface SimServerOptions {
+  routing?: RoutingStyle;
+}
+
 interface Route {
   method: string;
+  /** The pattern as registered (`/api/:session/chats`), for whoever needs to know which route answered. */
+  template: string;
   pattern: RegExp;
   keys: string[];
+  /** The same pattern matched leniently on the decoded path (`rails` routing: tells "no such route" apart). */
+  lenient?: RegExp;
   handler: SimHandler;
 }
 
-function compile(pattern: string): { regex: RegExp; keys: string[] } {
+const escapeRegex = (part: string): string => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function compile(pattern: string, routing: RoutingStyle): { regex: RegExp; keys: string[] } {
   const keys: string[] = [];
   const source = pattern
     .split('/')
     .map((part) => {
       if (part.startsWith(':')) {
         keys.push(part.slice(1));
-        return '([^/]+)';
+        return routing === 'rails' ? '([^/.?]+)' : '([^/]+)';
       }
-      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (part.startsWith('*')) {
+        keys.push(part.slice(1));
+        return '(.+)';
+      }
+      return escapeRegex(part);
     })
     .join('/');
+  if (routing === 'rails') {
+    keys.push('format');
+    return { regex: new RegExp(`^${source}(?:\\.([^/.?]+))?/?$`), keys };
+  }
   return { regex: new RegExp(`^${source}/?$`), keys };
+}
+
+function decodeSegment(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Rails' own 404 (no route, or a RecordNotFound nothing rescues), rendered by its exceptions app
+ * (ActionDispatch::PublicExceptions): `{"status":404,"error":"Not Found"}` when the client asks for JSON, the
+ * public 404 page otherwise.
+ */
+export function railsNotFound(req: SimRequest): SimResponse {
+  if (String(req.headers.accept ?? '').includes('json'))
+    return { status: 404, body: { status: 404, error: 'Not Found' } };
+  return {
+    status: 404,
+    text: '<!doctype html><html><body><h1>The page you were looking for doesn’t exist.</h1></body></html>\n',
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+  };
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -90,9 +144,19 @@ export class SimServer {
   private faults: FaultRule[] = [];
   private server?: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly routing: RoutingStyle;
   baseUrl = '';
+  /**
+   * Serve the API under this path prefix, as behind a reverse proxy that forwards `<prefix>/…` (control routes
+   * stay at `/_sim/`). Requests outside the prefix get the proxy's plain 404. Default '' (none).
+   */
+  pathPrefix = '';
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    options: SimServerOptions = {},
+  ) {
+    this.routing = options.routing ?? 'decoded';
     this.route('GET', '/_sim/journal', () => ({ status: 200, body: this.journal }));
     this.route('POST', '/_sim/faults', (req) => {
       this.addFault(req.json as FaultRule);
@@ -109,9 +173,15 @@ export class SimServer {
   }
 
   route(method: string, pattern: string, handler: SimHandler): this {
-    const { regex, keys } = compile(pattern);
-    this.routes.push({ method, pattern: regex, keys, handler });
+    const { regex, keys } = compile(pattern, this.routing);
+    const lenient = this.routing === 'rails' ? compile(pattern, 'decoded').regex : undefined;
+    this.routes.push({ method, template: pattern, pattern: regex, keys, lenient, handler });
     return this;
+  }
+
+  /** Every route as registered (control routes included), in matching order. */
+  routeTemplates(): { method: string; template: string }[] {
+    return this.routes.map(({ method, template }) => ({ method, template }));
   }
 
   /** Inject a fault for the next matching requests. Regular expressions only work in-process. */
@@ -185,6 +255,22 @@ export class SimServer {
   /** Hook for subclasses: called when a request finished (to release capacity slots etc.). */
   protected after(_req: SimRequest): void {}
 
+  /**
+   * Hook for subclasses: a last check of an API request once its route is known (`template` is the route's
+   * pattern as registered), before the handler runs; an answer refuses it. Control routes skip it.
+   */
+  protected async checkRequest(_req: SimRequest, _template: string): Promise<SimResponse | undefined> {
+    return undefined;
+  }
+
+  /**
+   * `rails` routing: a path that fits a route only once its dots count as ordinary characters matches no route
+   * in Rails, which answers 404 (ActionController::RoutingError).
+   */
+  protected noRouteMatches(req: SimRequest): SimResponse {
+    return railsNotFound(req);
+  }
+
   private takeFault(req: SimRequest): FaultRule | undefined {
     const index = this.faults.findIndex((f) => {
       if (f.method && f.method !== req.method) return false;
@@ -215,7 +301,8 @@ export class SimServer {
     }
     const simReq: SimRequest = {
       method: req.method ?? 'GET',
-      path: decodeURIComponent(url.pathname),
+      path: decodeSegment(url.pathname),
+      rawPath: url.pathname,
       query: url.searchParams,
       headers: req.headers,
       rawBody,
@@ -246,6 +333,10 @@ export class SimServer {
       this.send(res, entry, { status: fault.status, body: fault.body, text: fault.text });
       return;
     }
+    if (!isControl && this.pathPrefix !== '' && !this.stripPrefix(simReq)) {
+      this.send(res, entry, { status: 404, text: 'Not Found\n' });
+      return;
+    }
 
     let response: SimResponse | undefined;
     try {
@@ -265,14 +356,38 @@ export class SimServer {
     this.send(res, entry, response);
   }
 
+  /** Takes the path prefix off the request's paths; false when the request is outside the prefix. */
+  private stripPrefix(req: SimRequest): boolean {
+    const prefix = this.pathPrefix.replace(/\/+$/, '');
+    const inside = (path: string): boolean => path === prefix || path.startsWith(`${prefix}/`);
+    if (!inside(req.path) || !inside(req.rawPath)) return false;
+    req.path = req.path.slice(prefix.length) || '/';
+    req.rawPath = req.rawPath.slice(prefix.length) || '/';
+    return true;
+  }
+
   private async dispatch(req: SimRequest): Promise<SimResponse> {
+    const rails = this.routing === 'rails';
+    const path = rails ? req.rawPath : req.path;
+    let nearMiss = false;
     for (const route of this.routes) {
       if (route.method !== req.method) continue;
-      const match = route.pattern.exec(req.path);
-      if (!match) continue;
-      route.keys.forEach((key, i) => (req.params[key] = match[i + 1]));
+      const match = route.pattern.exec(path);
+      if (!match) {
+        if (route.lenient?.test(req.path)) nearMiss = true;
+        continue;
+      }
+      route.keys.forEach((key, i) => {
+        const value = match[i + 1];
+        if (value !== undefined) req.params[key] = rails ? decodeSegment(value) : value;
+      });
+      if (!req.path.startsWith('/_sim/')) {
+        const refusal = await this.checkRequest(req, route.template);
+        if (refusal) return refusal;
+      }
       return route.handler(req);
     }
+    if (nearMiss) return this.noRouteMatches(req);
     return { status: 501, body: { error: `${this.name} simulator does not simulate ${req.method} ${req.path}` } };
   }
 

@@ -15,8 +15,9 @@ export class ContactHandlers {
     private readonly gate: SessionGate,
   ) {}
 
+  /** GET /api/contacts: NOWEB reads contacts from its store (NowebInMemoryStore.getContactById refuses without). */
   async contact(req: SimRequest): Promise<SimResponse> {
-    const guard = await this.gate.guardSession(req.query.get('session') ?? 'default');
+    const guard = await this.gate.guardStore(req.query.get('session') ?? 'default');
     if (guard) return guard;
     const data = this.state.data;
     const raw = req.query.get('contactId');

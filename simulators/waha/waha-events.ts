@@ -5,8 +5,9 @@
 import { messageJson } from './waha-format';
 import { MsgCore } from './waha-history';
 import { HistoryQueries } from './waha-history-queries';
+import { isBrowserEngine } from './waha-profile';
 import { WahaState } from './waha-state';
-import { WAHA_VERSION, WebhookEmitter } from './waha-webhooks';
+import { WebhookEmitter } from './waha-webhooks';
 
 export class WahaEvents {
   constructor(
@@ -15,16 +16,24 @@ export class WahaEvents {
     private readonly queries: HistoryQueries,
   ) {}
 
-  /** What /api/version answers and every webhook carries. */
+  /**
+   * What /api/server/version and /api/version answer and every webhook carries: WAHA's VERSION object
+   * (src/version.ts): `engine` is the container's default engine (WHATSAPP_DEFAULT_ENGINE), `browser` the Chrome
+   * path for a browser engine and null otherwise (WPP's path is an approximation), `platform` from 2025.12.3 and
+   * `worker` from 2026.1.4 (waha-profile.ts).
+   */
   environment(): Record<string, unknown> {
-    return {
-      version: WAHA_VERSION,
-      engine: this.state.opts.engine,
-      tier: 'CORE',
-      browser: this.state.opts.engine === 'WEBJS' ? '/usr/bin/chromium' : null,
-      platform: 'linux/x64',
-      worker: { id: null },
+    const { engine, version, tier } = this.state.opts;
+    const profile = this.state.profile;
+    const environment: Record<string, unknown> = {
+      version,
+      engine,
+      tier,
+      browser: isBrowserEngine(engine) ? '/usr/bin/chromium' : null,
     };
+    if (profile.since('platformInVersion')) environment.platform = 'linux/x64';
+    if (profile.since('workerInVersion')) environment.worker = { id: null };
+    return environment;
   }
 
   /** The account's identity while the session is WORKING, null otherwise. */

@@ -3,8 +3,16 @@
  * NOWEB and GOWS report `from` = the chat; WEBJS reports the sender. `_data` is the raw engine record.
  */
 import { ChatState, History, Kind, Me, MsgCore } from './waha-history';
+import { isBrowserEngine } from './waha-profile';
 
-export type WahaEngine = 'NOWEB' | 'WEBJS' | 'GOWS';
+/**
+ * WPP (wppconnect in a browser, like WEBJS) exists from 2026.3.1: CL 2026.3.1 "WPP - Add WPP engine - fix #101".
+ * Modelled from its engine (session.wpp.core.ts, a post-2026.2 version): /messages paging (waha-chat-handlers.ts),
+ * get-by-id ignoring the chat, `all` refused, acks with `_data`, the envelope's engine, sends answered like WEBJS.
+ * Approximated: its message, chat and `_data` fields are WEBJS's (both are WhatsApp Web models), its engine info
+ * and browser path, and its Core refusals (sendImage/sendFile/sendVoice, like the other engines).
+ */
+export type WahaEngine = 'NOWEB' | 'WEBJS' | 'GOWS' | 'WPP';
 
 export const ACK_NAMES: Record<string, string> = {
   '-1': 'ERROR',
@@ -28,6 +36,8 @@ export interface FormatContext {
   history: History;
   /** Called for every media file "downloaded" while formatting (starts its lifetime). */
   onDownload?: (msg: MsgCore) => void;
+  /** Where a downloaded file is: default the local storage's /api/files URL; with S3 a presigned URL and its key. */
+  mediaLocation?: (msg: MsgCore) => { url: string; s3?: { Bucket: string; Key: string } };
 }
 
 /** Public (`@c.us`) → protocol (`@s.whatsapp.net`) form; groups, lids, newsletters and broadcasts pass through. */
@@ -97,6 +107,15 @@ function protoContent(msg: MsgCore): Json {
           ...context,
         },
       };
+    case Kind.Video:
+      return {
+        videoMessage: {
+          mimetype: media?.mimetype,
+          caption: msg.body ?? undefined,
+          fileLength: String(media?.size ?? 0),
+          ...context,
+        },
+      };
     case Kind.Voice:
       return {
         audioMessage: {
@@ -143,6 +162,8 @@ function webjsType(msg: MsgCore): string {
       return 'document';
     case Kind.Voice:
       return 'ptt';
+    case Kind.Video:
+      return 'video';
     case Kind.Poll:
       return 'poll_creation';
     case Kind.Location:
@@ -189,6 +210,8 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
         Message: protoContent(msg),
         Status: msg.ack,
       };
+    // WPP's messages are WhatsApp Web's Msg models too (wppconnect); the simulator gives them WEBJS's fields.
+    case 'WPP':
     case 'WEBJS':
       return {
         id: { fromMe: msg.fromMe, remote: msg.chatId, id: msg.waId, _serialized: id },
@@ -223,7 +246,10 @@ function mediaJson(msg: MsgCore, ctx: FormatContext): Json | null {
     };
   }
   ctx.onDownload?.(msg);
-  return { url: mediaUrl(ctx, msg), mimetype, filename };
+  const location = ctx.mediaLocation?.(msg) ?? { url: mediaUrl(ctx, msg) };
+  return location.s3
+    ? { url: location.url, mimetype, filename, s3: location.s3 }
+    : { url: location.url, mimetype, filename };
 }
 
 /** One WAMessage as GET …/messages returns it. */
@@ -233,12 +259,15 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
   const groupLike = msg.chat.kind === 'group' || msg.chat.kind === 'status';
   const out: Json = { id, timestamp: msg.timestamp };
   switch (ctx.engine) {
+    // WEBJS: from/to are sender/recipient, `participant` comes from the serialized id's suffix, so it is absent
+    // outside groups (session.webjs.core.ts toWAMessage). WPP is given the same fields (approximated).
+    case 'WPP':
     case 'WEBJS':
       out.from = msg.fromMe ? ctx.me.id : msg.chatId;
       out.fromMe = msg.fromMe;
       out.source = msg.source;
       out.to = msg.fromMe ? msg.chatId : ctx.me.id;
-      out.participant = msg.participant;
+      if (msg.participant) out.participant = msg.participant;
       break;
     case 'NOWEB':
       out.from = msg.chatId;
@@ -251,11 +280,13 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
       out.from = msg.chatId;
       out.fromMe = msg.fromMe;
       out.source = msg.source;
-      out.to = groupLike ? msg.chatId : null;
+      // GOWS: `to` is the sender in groups, null in direct chats (session.gows.core.ts getFromToParticipant).
+      out.to = groupLike ? msg.participant : null;
       out.participant = msg.participant;
       break;
   }
-  out.body = msg.body;
+  // whatsapp-web.js keeps `body` a string ('' without text); NOWEB answers `body || null`, GOWS the extracted text.
+  out.body = isBrowserEngine(ctx.engine) ? (msg.body ?? '') : msg.body;
   out.hasMedia = msg.media !== null;
   out.media = media;
   if (media && typeof media.url === 'string') out.mediaUrl = media.url;
@@ -273,7 +304,9 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
         thumbnail: null,
       }
     : null;
-  out.vCards = msg.vcard ? [msg.vcard.vcard] : [];
+  // NOWEB and GOWS: extractVCards gives null when the message holds no contact (src/core/engines/waproto/vcards.ts);
+  // WEBJS passes whatsapp-web.js's array (session.webjs.core.ts toWAMessage), WPP likewise (approximated).
+  out.vCards = msg.vcard ? [msg.vcard.vcard] : ctx.engine === 'NOWEB' || ctx.engine === 'GOWS' ? null : [];
   out.replyTo = msg.replyTo
     ? {
         id: msg.replyTo.waId,
@@ -288,24 +321,50 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
   return out;
 }
 
-/** The `message.ack` webhook payload. */
+/**
+ * The `message.ack` webhook payload, per engine (devlikeapro/waha "[core] 2026.2.1" sources):
+ * - NOWEB: `{id, from, to, participant, fromMe, ack, ackName}` without `_data` (session.noweb.core.ts
+ *   convertMessageUpdateToMessageAck);
+ * - GOWS: the same plus the receipt as `_data`, whose IsFromMe is the other side's view (session.gows.core.ts
+ *   receiptToMessageAck; the receipt's fields follow whatsmeow's events.Receipt, approximated);
+ * - WEBJS: a whole WAMessage carrying the new ack (session.webjs.core.ts, the `message_ack` listener);
+ * - WPP: `{id, from, to, participant, fromMe, ack, ackName, _data}` (session.wpp.core.ts subscribeEngineEvents2).
+ */
 export function ackJson(msg: MsgCore, ctx: FormatContext): Json {
   const json = messageJson(msg, { ...ctx, downloadMedia: false });
-  return {
-    id: json.id,
-    from: json.from,
-    to: json.to ?? null,
-    participant: json.participant ?? null,
-    fromMe: msg.fromMe,
-    ack: json.ack,
-    ackName: json.ackName,
-    _data: json._data,
-  };
+  if (ctx.engine === 'WEBJS') return json;
+  // NOWEB leaves `to` and `participant` undefined outside groups (getFromToParticipant), so JSON omits them.
+  const omitAbsent = ctx.engine === 'NOWEB';
+  const ack: Json = { id: json.id, from: json.from };
+  if (!omitAbsent || json.to !== undefined) ack.to = json.to ?? null;
+  if (!omitAbsent || json.participant !== undefined) ack.participant = json.participant ?? null;
+  Object.assign(ack, { fromMe: msg.fromMe, ack: json.ack, ackName: json.ackName });
+  if (ctx.engine === 'WPP') ack._data = json._data;
+  if (ctx.engine === 'GOWS') {
+    // whatsmeow's events.Receipt as GOWS forwards it (fields as in WAHA's own fixture:
+    // src/apps/chatwoot/consumers/waha/message.ack.utils.test.ts).
+    const receiptTypes: Record<number, string> = { 3: 'read', 4: 'played' };
+    ack._data = {
+      Chat: toProtocolJid(msg.chatId),
+      Sender: toProtocolJid(msg.chat.kind === 'group' ? (msg.participant ?? msg.chatId) : msg.chatId),
+      IsFromMe: !msg.fromMe,
+      IsGroup: msg.chat.kind === 'group',
+      AddressingMode: '',
+      SenderAlt: '',
+      RecipientAlt: '',
+      BroadcastListOwner: '',
+      BroadcastRecipients: null,
+      MessageIDs: [msg.waId],
+      Type: receiptTypes[msg.ack] ?? '',
+      MessageSender: '',
+    };
+  }
+  return ack;
 }
 
 export function chatDisplayName(chat: ChatState, engine: WahaEngine): string | null {
   if (chat.kind !== 'dm' || !chat.person) return chat.name;
-  if (engine === 'WEBJS') return chat.person.name ?? chat.person.pushName;
+  if (isBrowserEngine(engine)) return chat.person.name ?? chat.person.pushName;
   // Baileys/whatsmeow chat rows only carry the address-book name.
   return chat.person.name;
 }
@@ -318,6 +377,8 @@ export function chatJson(chat: ChatState, ctx: FormatContext, lastTimestamp: num
       return { id: toProtocolJid(chat.id), name, conversationTimestamp: lastTimestamp };
     case 'GOWS':
       return { id: chat.id, name, conversationTimestamp: lastTimestamp };
+    // WPP lists WhatsApp Web's chat models too (wpp.listChats()); the simulator gives them WEBJS's fields.
+    case 'WPP':
     case 'WEBJS': {
       const at = chat.id.indexOf('@');
       return {

@@ -37,6 +37,12 @@ export interface WahaHistorySpec {
   mediaErrorRatio?: number;
   /** Add the system "null" chat `0@c.us` with two messages. Default true. */
   includeNullChat?: boolean;
+  /**
+   * Persons with two direct chats, one under their phone (`@c.us`) and one under their lid (`@lid`), both with
+   * messages, and a known lid ↔ phone mapping: the split WAHA merges from 2026.3.1 (NOWEB, GOWS). Default 0; they
+   * come after every other chat, from their own random stream, so histories without them are unchanged.
+   */
+  splitPersons?: number;
 }
 
 export type ResolvedHistorySpec = Required<WahaHistorySpec>;
@@ -57,6 +63,7 @@ export function resolveHistorySpec(spec: WahaHistorySpec = {}, fallbackNow = Dat
     hiddenRatio: spec.hiddenRatio ?? 0.04,
     mediaErrorRatio: spec.mediaErrorRatio ?? 0.05,
     includeNullChat: spec.includeNullChat ?? true,
+    splitPersons: spec.splitPersons ?? 0,
   };
 }
 
@@ -71,6 +78,8 @@ export const Kind = {
   /** Stored but never displayed: WAHA drops these after applying limit/offset. */
   Reaction: 7,
   Revoke: 8,
+  /** Only sent through the API (sendVideo); the generated history has none. */
+  Video: 9,
 } as const;
 export type KindValue = (typeof Kind)[keyof typeof Kind];
 
@@ -79,7 +88,7 @@ export function isHiddenKind(kind: number): boolean {
 }
 
 export function isMediaKind(kind: number): boolean {
-  return kind === Kind.Image || kind === Kind.Document || kind === Kind.Voice;
+  return kind === Kind.Image || kind === Kind.Document || kind === Kind.Voice || kind === Kind.Video;
 }
 
 export const Flag = { FromMe: 1, Reply: 2, LargeMedia: 4, MediaError: 8 } as const;
@@ -304,6 +313,8 @@ export interface History {
   lidToPn: Map<string, string>;
   pnToLid: Map<string, string>;
   codec: WaIdCodec;
+  /** Persons contact cards are drawn from: those before the split persons, so these leave other chats unchanged. */
+  cardPersons: number;
 }
 
 function uniquePhone(rng: Rng, used: Set<string>): string {
@@ -407,6 +418,23 @@ export function buildHistory(spec: ResolvedHistorySpec): History {
 
   for (const chat of chats) fillMessages(chat, spec, nowSec, rng);
 
+  // Split persons: one @c.us and one @lid chat each, from a random stream of their own.
+  const cardPersons = persons.length;
+  const splitRng = new Rng(hash(spec.seed, 0x5b117));
+  for (let p = 0; p < spec.splitPersons; p++) {
+    const person = makePerson(splitRng, used);
+    persons.push(person);
+    for (const id of [`${person.phone}@c.us`, `${person.lid}@lid`]) {
+      const createdAt = nowSec - spec.days * 86400 - splitRng.int(86400, 400 * 86400);
+      const chat: ChatState = {
+        ...emptyChat(chats.length, id, 'dm', person.name ?? person.pushName, createdAt),
+        person,
+      };
+      chats.push(chat);
+      fillMessages(chat, spec, nowSec, splitRng);
+    }
+  }
+
   const byId = new Map<string, ChatState>();
   for (const chat of chats) byId.set(chat.id, chat);
   const lidToPn = new Map<string, string>();
@@ -418,7 +446,7 @@ export function buildHistory(spec: ResolvedHistorySpec): History {
   }
   lidToPn.set(me.lid, me.id);
   pnToLid.set(me.id, me.lid);
-  return { spec, nowSec, me, persons, chats, byId, lidToPn, pnToLid, codec: new WaIdCodec(codecSeed) };
+  return { spec, nowSec, me, persons, chats, byId, lidToPn, pnToLid, codec: new WaIdCodec(codecSeed), cardPersons };
 }
 
 function messageCount(chat: ChatState, spec: ResolvedHistorySpec, rng: Rng): number {
@@ -548,6 +576,7 @@ const MIME: Record<number, { mimetype: string; ext: string }> = {
   [Kind.Image]: { mimetype: 'image/jpeg', ext: 'jpeg' },
   [Kind.Document]: { mimetype: 'application/pdf', ext: 'pdf' },
   [Kind.Voice]: { mimetype: 'audio/ogg; codecs=opus', ext: 'oga' },
+  [Kind.Video]: { mimetype: 'video/mp4', ext: 'mp4' },
 };
 
 export function extFromMimetype(mimetype: string): string {
@@ -649,7 +678,8 @@ export function generatedMessage(history: History, chat: ChatState, i: number, w
       break;
     case Kind.Image:
     case Kind.Document:
-    case Kind.Voice: {
+    case Kind.Voice:
+    case Kind.Video: {
       const { mimetype, ext } = MIME[kind];
       const large = (flags & Flag.LargeMedia) !== 0;
       const size = large ? 180_000 + (n % 40_000) : 2_000 + (n % 18_000);
@@ -665,7 +695,7 @@ export function generatedMessage(history: History, chat: ChatState, i: number, w
       msg.location = PLACES[n % PLACES.length];
       break;
     case Kind.Contact: {
-      const person = history.persons[n % history.persons.length];
+      const person = history.persons[n % history.cardPersons];
       const display = person.name ?? person.pushName;
       msg.vcard = {
         displayName: display,

@@ -2,6 +2,7 @@
  * Small helpers of the WAHA simulator's HTTP handlers: NestJS-style error answers and class-validator-style
  * parsing of query parameters and JSON bodies.
  */
+import { ApiIssue } from '../common/openapi-document';
 import { SimResponse } from '../common/sim-server';
 
 export function badRequest(messages: string[]): SimResponse {
@@ -10,6 +11,11 @@ export function badRequest(messages: string[]): SimResponse {
 
 export function notFound(message: string): SimResponse {
   return { status: 404, body: { statusCode: 404, message, error: 'Not Found' } };
+}
+
+/** NestJS's answer for a route the server does not have (in this release). */
+export function routeNotFound(method: string, path: string): SimResponse {
+  return { status: 404, body: { message: `Cannot ${method} ${path}`, error: 'Not Found', statusCode: 404 } };
 }
 
 export const FILE_NOT_FOUND: SimResponse = {
@@ -44,4 +50,28 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * An API-document issue in class-validator's words, as WAHA's ValidationPipe answers (NestJS): `sortBy must be one
+ * of the following values: a, b`, `limit must be a number conforming to the specified constraints`.
+ */
+export function classValidatorMessage(issue: ApiIssue): string {
+  const field = issue.field === '' ? issue.in : issue.field;
+  switch (issue.keyword) {
+    case 'required':
+      return `${field} should not be null or undefined`;
+    case 'enum':
+      return `${field} must be one of the following values: ${(issue.allowed ?? []).map(String).join(', ')}`;
+    case 'type':
+      if (issue.type === 'number' || issue.type === 'integer') {
+        return `${field} must be a number conforming to the specified constraints`;
+      }
+      if (issue.type === 'boolean') return `${field} must be a boolean value`;
+      if (issue.type === 'string') return `${field} must be a string`;
+      if (issue.type === 'array') return `${field} must be an array`;
+      return `${field} must be an object`;
+    default:
+      return `${field} ${issue.problem}`;
+  }
 }

@@ -3,7 +3,17 @@
  * unknown), kind and media, group participant, push name, quoted message, a fresh WhatsApp id, and the insertion
  * into the chat's and the account's timelines.
  */
-import { ChatKind, ChatState, Kind, KindValue, MediaInfo, MsgCore, emptyChat, extFromMimetype } from './waha-history';
+import {
+  ChatKind,
+  ChatState,
+  Kind,
+  KindValue,
+  MediaInfo,
+  MsgCore,
+  emptyChat,
+  extFromMimetype,
+  isMediaKind,
+} from './waha-history';
 import { HistoryQueries } from './waha-history-queries';
 import { hash } from './waha-random';
 import { WahaIncomingMessage } from './waha-sim-types';
@@ -100,9 +110,13 @@ export class MessageWriter {
       kind = mt.startsWith('image/') ? Kind.Image : mt.startsWith('audio/') ? Kind.Voice : Kind.Document;
     }
     let media: MediaInfo | null = null;
-    if (kind === Kind.Image || kind === Kind.Document || kind === Kind.Voice) {
-      const fallback =
-        kind === Kind.Image ? 'image/jpeg' : kind === Kind.Voice ? 'audio/ogg; codecs=opus' : 'application/pdf';
+    if (isMediaKind(kind)) {
+      const fallbacks: Partial<Record<KindValue, string>> = {
+        [Kind.Image]: 'image/jpeg',
+        [Kind.Voice]: 'audio/ogg; codecs=opus',
+        [Kind.Video]: 'video/mp4',
+      };
+      const fallback = fallbacks[kind] ?? 'application/pdf';
       const mimetype = init.media?.mimetype ?? fallback;
       const raw = init.media?.data;
       const data = raw === undefined ? undefined : Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'base64');

@@ -1,14 +1,16 @@
 /**
  * The WAHA simulator's API route table: health and version, sessions, media files, contacts and lids, chats and
  * messages, groups and channels, and sending. Small answers are inline; the rest go to the handler classes.
+ * Routes a release does not have yet answer NestJS's 404 there (waha-profile.ts has the floors).
  */
-import { SimServer } from '../common/sim-server';
+import { SimHandler, SimServer } from '../common/sim-server';
 import { toPublicJid } from './waha-format';
 import { ChatHandlers } from './waha-chat-handlers';
 import { ContactHandlers } from './waha-contact-handlers';
 import { WahaEvents } from './waha-events';
 import { HistoryQueries } from './waha-history-queries';
-import { badRequest, isRecord, notFound, parseBool, parseNumber, str } from './waha-http-util';
+import { badRequest, isRecord, notFound, parseBool, parseNumber, routeNotFound, str } from './waha-http-util';
+import { SINCE } from './waha-profile';
 import { SendHandlers } from './waha-send-handlers';
 import { SessionGate } from './waha-session-gate';
 import { WahaState } from './waha-state';
@@ -25,10 +27,20 @@ export interface WahaRouteDeps {
 
 export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRouteDeps): void {
   const { state, queries, events, gate, chats, contacts, send } = deps;
+  /** A route that exists from release `floor` on; before it NestJS answers "Cannot GET …". */
+  const since = (floor: keyof typeof SINCE, handler: SimHandler): SimHandler => {
+    return (req) => (state.profile.since(floor) ? handler(req) : routeNotFound(req.method, req.path));
+  };
+
   server.route('GET', '/ping', () => ({ status: 200, body: { message: 'pong' } }));
   server.route('GET', '/health', () => ({ status: 200, body: { status: 'ok', info: {}, error: {}, details: {} } }));
+  // GET /api/version: since 2022.11, deprecated for /api/server/version (2024.9.1); both answer the VERSION object.
   server.route('GET', '/api/version', () => ({ status: 200, body: events.environment() }));
-  server.route('GET', '/api/server/version', () => ({ status: 200, body: events.environment() }));
+  server.route(
+    'GET',
+    '/api/server/version',
+    since('serverVersionRoute', () => ({ status: 200, body: events.environment() })),
+  );
 
   // Sessions
   server.route('GET', '/api/sessions', (req) => {
@@ -47,8 +59,8 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
       : notFound('Session not found'),
   );
 
-  // Media files
-  server.route('GET', '/api/files/:session/:file', (req) => chats.file(req));
+  // Media files (local storage)
+  server.route('GET', '/api/files/:session/:filename', (req) => chats.file(req));
 
   // Contacts and lids
   server.route('GET', '/api/contacts/check-exists', (req) => contacts.checkExists(req));
@@ -57,40 +69,70 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
     return guard ?? { status: 200, body: { profilePictureURL: null } };
   });
   server.route('GET', '/api/contacts', (req) => contacts.contact(req));
-  server.route('GET', '/api/:session/lids/count', async (req) => {
-    const guard = await gate.guardSession(req.params.session);
-    return guard ?? { status: 200, body: { count: state.data.lidToPn.size } };
-  });
-  server.route('GET', '/api/:session/lids/pn/:phone', async (req) => {
-    const guard = await gate.guardSession(req.params.session);
-    if (guard) return guard;
-    const pn = toPublicJid(req.params.phone);
-    return { status: 200, body: { lid: state.data.pnToLid.get(pn) ?? null, pn } };
-  });
-  server.route('GET', '/api/:session/lids/:lid', async (req) => {
-    const guard = await gate.guardSession(req.params.session);
-    if (guard) return guard;
-    const lid = req.params.lid.includes('@') ? toPublicJid(req.params.lid) : `${req.params.lid}@lid`;
-    return { status: 200, body: { lid, pn: state.data.lidToPn.get(lid) ?? null } };
-  });
-  server.route('GET', '/api/:session/lids', async (req) => {
-    const guard = await gate.guardSession(req.params.session);
-    if (guard) return guard;
-    const limit = parseNumber(req.query.get('limit'));
-    const offset = parseNumber(req.query.get('offset'));
-    if (limit === 'invalid' || offset === 'invalid') return badRequest(['limit must be a number']);
-    const all = queries.lids();
-    const start = offset ?? 0;
-    return { status: 200, body: all.slice(start, limit === undefined ? undefined : start + limit) };
-  });
+  // The lids API (src/api/lids.controller.ts; CL 2025.5.4); NOWEB reads it from its store.
+  server.route(
+    'GET',
+    '/api/:session/lids/count',
+    since('lidsApi', async (req) => {
+      const guard = await gate.guardStore(req.params.session);
+      return guard ?? { status: 200, body: { count: state.data.lidToPn.size } };
+    }),
+  );
+  server.route(
+    'GET',
+    '/api/:session/lids/pn/:phoneNumber',
+    since('lidsApi', async (req) => {
+      const guard = await gate.guardStore(req.params.session);
+      if (guard) return guard;
+      // A lid given where a phone is expected comes back as the lid, unlooked-up.
+      if (req.params.phoneNumber.endsWith('@lid'))
+        return { status: 200, body: { lid: req.params.phoneNumber, pn: null } };
+      const pn = toPublicJid(req.params.phoneNumber);
+      return { status: 200, body: { lid: state.data.pnToLid.get(pn) ?? null, pn } };
+    }),
+  );
+  server.route(
+    'GET',
+    '/api/:session/lids/:lid',
+    since('lidsApi', async (req) => {
+      const guard = await gate.guardStore(req.params.session);
+      if (guard) return guard;
+      const raw = req.params.lid;
+      // A bare number gets @lid appended; anything else that is not a lid is refused (src/api/lids.controller.ts).
+      if (raw.includes('@') && !raw.endsWith('@lid')) {
+        return {
+          status: 422,
+          body: { statusCode: 422, message: 'Invalid LID - it must end with @lid', error: 'Unprocessable Entity' },
+        };
+      }
+      const lid = raw.includes('@') ? toPublicJid(raw) : `${raw}@lid`;
+      return { status: 200, body: { lid, pn: state.data.lidToPn.get(lid) ?? null } };
+    }),
+  );
+  server.route(
+    'GET',
+    '/api/:session/lids',
+    since('lidsApi', async (req) => {
+      const guard = await gate.guardStore(req.params.session);
+      if (guard) return guard;
+      const limit = parseNumber(req.query.get('limit'));
+      const offset = parseNumber(req.query.get('offset'));
+      if (limit === 'invalid' || offset === 'invalid') return badRequest(['limit must be a number']);
+      const start = offset ?? 0;
+      // Defaults limit 100, offset 0 (src/structures/lids.dto.ts).
+      return { status: 200, body: queries.lids().slice(start, start + (limit ?? 100)) };
+    }),
+  );
 
   // Chats
   server.route('GET', '/api/:session/chats', (req) => chats.listChats(req));
   server.route('GET', '/api/:session/chats/overview', (req) => {
     const limit = parseNumber(req.query.get('limit'));
     const offset = parseNumber(req.query.get('offset'));
+    const merge = parseBool(req.query.get('merge'));
     if (limit === 'invalid' || offset === 'invalid') return badRequest(['limit must be a number']);
-    return chats.overview(req.params.session, limit ?? 20, offset ?? 0, req.query.getAll('ids'));
+    if (merge === 'invalid') return badRequest(['merge must be a boolean value']);
+    return chats.overview(req.params.session, limit ?? 20, offset ?? 0, req.query.getAll('ids'), merge);
   });
   server.route('POST', '/api/:session/chats/overview', async (req) => {
     const body = isRecord(req.json) ? req.json : {};
@@ -103,6 +145,7 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
       typeof pagination.limit === 'number' ? pagination.limit : 20,
       typeof pagination.offset === 'number' ? pagination.offset : 0,
       ids,
+      typeof pagination.merge === 'boolean' ? pagination.merge : undefined,
     );
     return response.status === 200 ? { ...response, status: 201 } : response;
   });
@@ -124,6 +167,8 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
   server.route('POST', '/api/sendText', (req) => send.sendMessage(req, 'sendText'));
   server.route('POST', '/api/sendImage', (req) => send.sendMessage(req, 'sendImage'));
   server.route('POST', '/api/sendFile', (req) => send.sendMessage(req, 'sendFile'));
+  server.route('POST', '/api/sendVoice', (req) => send.sendMessage(req, 'sendVoice'));
+  server.route('POST', '/api/sendVideo', (req) => send.sendMessage(req, 'sendVideo'));
   server.route('POST', '/api/sendSeen', (req) => send.sendSeen(req));
   for (const action of ['startTyping', 'stopTyping']) {
     server.route('POST', `/api/${action}`, async (req) => {

@@ -1,10 +1,15 @@
 /**
- * WAHA simulator handlers for what the client sends: sendText / sendImage / sendFile (logged, answered in the
- * configured shape, followed by message.any and an ack), and sendSeen (logged).
+ * WAHA simulator handlers for what the client sends: sendText / sendImage / sendFile / sendVoice / sendVideo
+ * (logged, answered in the configured shape, followed by message.any and an ack), and sendSeen (logged).
+ *
+ * Core before 2026.6.1 sends no media: sendImage, sendFile and sendVoice throw AvailableInPlusVersion (422) in every
+ * Core engine, and sendVideo, which no Core engine implements, NotImplementedByEngineError (501 from 2025.6.6, 422
+ * before) (src/core/exceptions.ts; session.abc.ts sendVideo; the engines' Core classes). From 2026.6.1 Plus is in
+ * Core (CL 2026.6.1 "WAHA Plus features are now part of the WAHA Core image").
  */
 import { SimRequest, SimResponse } from '../common/sim-server';
 import { Json, ackJson, messageJson, serializedId, toProtocolJid, toPublicJid } from './waha-format';
-import { Kind, MsgCore } from './waha-history';
+import { Kind, KindValue, MsgCore } from './waha-history';
 import { HistoryQueries } from './waha-history-queries';
 import { badRequest, isRecord, str } from './waha-http-util';
 import { MessageWriter } from './waha-message-writer';
@@ -28,6 +33,10 @@ export class SendHandlers {
     const session = str(body.session) ?? 'default';
     const guard = await this.gate.guardSession(session);
     if (guard) return guard;
+    const profile = this.state.profile;
+    if (method !== 'sendText' && !profile.mediaSendingAllowed) {
+      return method === 'sendVideo' ? profile.notImplemented() : profile.availableInPlus();
+    }
     const rawChatId = str(body.chatId);
     const errors: string[] = [];
     if (!rawChatId) errors.push('chatId must be a string');
@@ -48,12 +57,20 @@ export class SendHandlers {
       };
     }
     if (errors.length > 0 || !rawChatId) return badRequest(errors);
-    const fallbackMime = method === 'sendImage' ? 'image/jpeg' : 'application/octet-stream';
+    const kinds: Record<WahaSentRecord['method'], { kind: KindValue; mimetype: string }> = {
+      sendText: { kind: Kind.Text, mimetype: 'text/plain' },
+      sendImage: { kind: Kind.Image, mimetype: 'image/jpeg' },
+      sendFile: { kind: Kind.Document, mimetype: 'application/octet-stream' },
+      // The defaults of VoiceRemoteFile / VideoRemoteFile (src/structures/files.dto.ts).
+      sendVoice: { kind: Kind.Voice, mimetype: 'audio/ogg; codecs=opus' },
+      sendVideo: { kind: Kind.Video, mimetype: 'video/mp4' },
+    };
+    const fallbackMime = kinds[method].mimetype;
     const msg = this.writer.addMessage(rawChatId, {
       fromMe: true,
       source: 'api',
-      body: method === 'sendText' ? text : (caption ?? null),
-      kind: method === 'sendText' ? Kind.Text : method === 'sendImage' ? Kind.Image : Kind.Document,
+      body: method === 'sendText' ? text : method === 'sendVoice' ? null : (caption ?? null),
+      kind: kinds[method].kind,
       media: file ? { ...file, mimetype: file.mimetype ?? fallbackMime } : undefined,
       replyTo,
     });
@@ -100,6 +117,8 @@ export class SendHandlers {
       }
       case 'GOWS':
         return { id: json.id, _data: json._data };
+      // WPP answers a converted message like WEBJS's (session.wpp.core.ts sendText); the same shape here.
+      case 'WPP':
       case 'WEBJS':
         return {
           id: { fromMe: true, remote: msg.chatId, id: msg.waId, _serialized: `true_${msg.chatId}_${msg.waId}` },
@@ -109,7 +128,7 @@ export class SendHandlers {
           ack: 0,
           body: msg.body ?? '',
           hasMedia: msg.media !== null,
-          type: msg.kind === Kind.Text ? 'chat' : msg.kind === Kind.Image ? 'image' : 'document',
+          type: (json._data as { type?: string }).type ?? 'chat',
         };
     }
   }

@@ -70,6 +70,31 @@ export class SessionGate {
     return undefined;
   }
 
+  /**
+   * The session guard, then NOWEB's store: without `config.noweb.store.enabled` the in-memory store refuses chats,
+   * messages, contacts and lids with 400 (src/core/engines/noweb/store/NowebInMemoryStore.ts, BadRequestException).
+   */
+  async guardStore(name: string): Promise<SimResponse | undefined> {
+    const guard = await this.guardSession(name);
+    if (guard) return guard;
+    const { engine, nowebStore } = this.state.opts;
+    if (engine !== 'NOWEB' || nowebStore) return undefined;
+    return {
+      status: 400,
+      body: {
+        statusCode: 400,
+        message:
+          'Enable NOWEB store "config.noweb.store.enabled=True" and "config.noweb.store.full_sync=True" when starting a new session. Read more: https://waha.devlike.pro/docs/engines/noweb#store',
+        error: 'Bad Request',
+      },
+    };
+  }
+
+  /**
+   * GET /api/sessions(/{session}): SessionInfo; the detailed one adds `engine: {engine, …engine info}`
+   * (src/core/manager.core.ts fetchEngineInfo): WEBJS and WPP `{WWebVersion, state}`, GOWS `{grpc, gows}` (their
+   * values here are approximations), NOWEB nothing more.
+   */
   sessionInfo(withEngine: boolean): Json {
     const { opts, status } = this.state;
     const webhooks = opts.webhookUrl
@@ -91,17 +116,32 @@ export class SessionGate {
       config: {
         metadata: opts.metadata,
         webhooks,
-        ...(opts.engine === 'NOWEB' ? { noweb: { markOnline: true, store: { enabled: true, fullSync: true } } } : {}),
+        ...(opts.engine === 'NOWEB'
+          ? { noweb: { markOnline: true, store: { enabled: opts.nowebStore, fullSync: opts.nowebStore } } }
+          : {}),
       },
       me: this.events.meOrNull(),
       presence: status === 'WORKING' ? 'online' : null,
       timestamps: { activity: this.state.lastActivity },
     };
     if (withEngine) {
-      info.engine =
-        opts.engine === 'WEBJS'
-          ? { engine: 'WEBJS', WWebVersion: '2.3000.1025062854', state: status === 'WORKING' ? 'CONNECTED' : null }
-          : { engine: opts.engine };
+      const working = status === 'WORKING';
+      switch (opts.engine) {
+        case 'WEBJS':
+        case 'WPP':
+          info.engine = { engine: opts.engine, WWebVersion: '2.3000.1025062854', state: working ? 'CONNECTED' : null };
+          break;
+        case 'GOWS':
+          info.engine = {
+            engine: 'GOWS',
+            grpc: { client: working ? 'READY' : 'IDLE', stream: working ? 'READY' : 'IDLE' },
+            gows: { found: true, connected: working, authenticated: working },
+          };
+          break;
+        case 'NOWEB':
+          info.engine = { engine: 'NOWEB' };
+          break;
+      }
     }
     return info;
   }

@@ -4,6 +4,8 @@
  */
 import { WahaEngine } from './waha-format';
 import { ChatKind, WahaHistorySpec } from './waha-history';
+import { SINCE, versionAtLeast } from './waha-profile';
+import { WAHA_VERSION } from './waha-webhooks';
 
 export type WahaSessionStatus = 'WORKING' | 'STOPPED' | 'STARTING' | 'SCAN_QR_CODE' | 'FAILED';
 
@@ -12,8 +14,25 @@ export interface WahaSimOptions {
   apiKey?: string;
   /** Default 'default'. */
   session?: string;
-  /** Default 'NOWEB'. Shapes chats, `from`/`to`, `_data`, send answers; WEBJS ignores sortOrder and refuses `all`. */
+  /**
+   * Default 'NOWEB'. Shapes chats, `from`/`to`, `_data`, acks, send answers and how /messages pages (see
+   * waha-chat-handlers.ts): WEBJS always newest first and refuses `all`; WPP (from 2026.3.1) sorts only the newest
+   * offset+limit messages. Also the container's default engine that /api/version reports.
+   */
   engine?: WahaEngine;
+  /** The WAHA release to imitate, compared segment by segment (waha-profile.ts has the floors). Default '2026.7.1'. */
+  version?: string;
+  /** 'CORE' or 'PLUS' (default). Before 2026.6.1 Core refuses to send media (422, sendVideo 501). */
+  tier?: 'CORE' | 'PLUS';
+  /**
+   * 'local' (default): media.url is `<baseUrl>/api/files/<session>/<id>.<ext>`, served with the API key.
+   * 's3': media.url is a presigned URL on another host (a second small server, `s3Url`) that wants no API key.
+   */
+  mediaStorage?: 'local' | 's3';
+  /** Serve the whole API under this prefix, as behind a reverse proxy (`/waha`); outside it: 404. Default ''. */
+  pathPrefix?: string;
+  /** NOWEB only: `config.noweb.store.enabled`. Without the store chats, messages, contacts and lids answer 400. Default true. */
+  nowebStore?: boolean;
   /** Default 'WORKING'. Anything else makes chats/messages/send answer 422. */
   sessionStatus?: WahaSessionStatus;
   history?: WahaHistorySpec;
@@ -38,7 +57,7 @@ export interface WahaSimOptions {
   mediaTtlMs?: number;
   /** How long WAHA waits for a non-WORKING session to become WORKING before answering 422. Default 0. */
   statusWaitMs?: number;
-  /** Base of media URLs (WAHA_BASE_URL). Default: the simulator's own URL. */
+  /** Base of media URLs (WAHA_BASE_URL). Default: the simulator's own URL (with `pathPrefix`). */
   baseUrl?: string;
   /** 'message' (default): a WAMessage with a string id; 'engine': the raw engine answer (Baileys key, id object…). */
   sendResponse?: 'message' | 'engine';
@@ -71,7 +90,7 @@ export interface WahaChatSummary {
 }
 
 export interface WahaSentRecord {
-  method: 'sendText' | 'sendImage' | 'sendFile';
+  method: 'sendText' | 'sendImage' | 'sendFile' | 'sendVoice' | 'sendVideo';
   session: string;
   chatId: string;
   /** Serialized WAHA id of the created message. */
@@ -112,11 +131,29 @@ export interface WahaIncomingMessage {
   ack?: number;
 }
 
+/** `waha/` → `/waha`; '' stays ''. */
+export function normalisePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/\/+$/, '');
+  return trimmed === '' ? '' : trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/** The engine must exist in the version: WPP from 2026.3.1. */
+export function checkEngineVersion(engine: WahaEngine, version: string): void {
+  if (engine === 'WPP' && !versionAtLeast(version, SINCE.wppEngine)) {
+    throw new Error(`WAHA ${version} has no WPP engine (added in ${SINCE.wppEngine})`);
+  }
+}
+
 export function resolveOptions(opts: WahaSimOptions): ResolvedOptions {
   return {
     apiKey: opts.apiKey ?? 'waha-key',
     session: opts.session ?? 'default',
     engine: opts.engine ?? 'NOWEB',
+    version: opts.version ?? WAHA_VERSION,
+    tier: opts.tier ?? 'PLUS',
+    mediaStorage: opts.mediaStorage ?? 'local',
+    pathPrefix: normalisePrefix(opts.pathPrefix ?? ''),
+    nowebStore: opts.nowebStore ?? true,
     sessionStatus: opts.sessionStatus ?? 'WORKING',
     history: { ...(opts.history ?? {}) },
     webhookUrl: opts.webhookUrl,

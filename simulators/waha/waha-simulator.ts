@@ -6,6 +6,12 @@
  * endpoints, and webhooks (message.any, message, message.ack, session.status) signed with HMAC-SHA512.
  * The account is generated from a seed (see waha-history.ts); anything it does not simulate answers 501.
  *
+ * Profiles: `engine` (NOWEB, WEBJS, GOWS, WPP), `version` and `tier` select what that WAHA release does (paging
+ * order, merged @lid/@c.us histories, version endpoints, Core's media refusals: waha-profile.ts has the floors);
+ * `mediaStorage: 's3'` serves media from a second server (waha-s3.ts), `pathPrefix` serves the API behind a
+ * reverse proxy's prefix, `nowebStore: false` makes NOWEB refuse to read history. Every API request is checked
+ * against WAHA's OpenAPI document (common/openapi-document.ts, with openapi-overrides.ts) before its handler runs.
+ *
  * Control routes (no auth): POST /_sim/reset, GET /_sim/chats, GET /_sim/sent, GET /_sim/seen,
  * POST /_sim/receive, POST /_sim/read (the contact reads our messages), POST /_sim/session-status,
  * POST /_sim/configure, GET /_sim/history, GET /_sim/webhooks,
@@ -16,6 +22,7 @@
  * auth and session guard (waha-session-gate.ts), the route tables (waha-routes.ts, waha-control-routes.ts) and
  * the handlers (waha-chat-handlers.ts, waha-contact-handlers.ts, waha-send-handlers.ts).
  */
+import { ApiDocument, describeIssue } from '../common/openapi-document';
 import { SimRequest, SimResponse, SimServer } from '../common/sim-server';
 import { Json, WahaEngine, ackJson, messageJson, serializedId, toPublicJid } from './waha-format';
 import { WahaHistorySpec } from './waha-history';
@@ -25,7 +32,10 @@ import { registerControlRoutes } from './waha-control-routes';
 import { WahaEvents } from './waha-events';
 import { HistoryQueries } from './waha-history-queries';
 import { MessageWriter } from './waha-message-writer';
+import { classValidatorMessage } from './waha-http-util';
+import { WAHA_API_DOCUMENT } from './openapi-overrides';
 import { registerApiRoutes } from './waha-routes';
+import { S3MediaServer, S3Request } from './waha-s3';
 import { SendHandlers } from './waha-send-handlers';
 import { SessionGate } from './waha-session-gate';
 import {
@@ -36,6 +46,8 @@ import {
   WahaSentRecord,
   WahaSessionStatus,
   WahaSimOptions,
+  checkEngineVersion,
+  normalisePrefix,
   resolveOptions,
 } from './waha-sim-types';
 import { WahaState } from './waha-state';
@@ -43,6 +55,8 @@ import { WebhookDelivery, WebhookEmitter } from './waha-webhooks';
 
 export type { WahaHistorySpec } from './waha-history';
 export type { WahaEngine } from './waha-format';
+export type { S3Request } from './waha-s3';
+export { compareVersions, versionAtLeast } from './waha-profile';
 export type {
   WahaChatSummary,
   WahaIncomingMessage,
@@ -59,15 +73,20 @@ export class WahaSimulator extends SimServer {
   private readonly writer: MessageWriter;
   private readonly events: WahaEvents;
   private readonly gate: SessionGate;
+  private readonly s3: S3MediaServer;
+  private apiDocument?: ApiDocument;
 
   constructor(options: WahaSimOptions = {}) {
     super('WAHA');
     const opts = resolveOptions(options);
+    checkEngineVersion(opts.engine, opts.version);
     this.latencyMs = opts.latencyMs;
+    this.pathPrefix = opts.pathPrefix;
     const state = new WahaState(opts);
     this.state = state;
     this.emitter = new WebhookEmitter(() => ({
       url: state.opts.webhookUrl,
+      version: state.opts.version,
       hmacKey: state.opts.webhookHmacKey,
       events: state.opts.webhookEvents,
       attempts: state.opts.webhookRetries.attempts ?? 3,
@@ -75,7 +94,13 @@ export class WahaSimulator extends SimServer {
       duplicate: state.opts.webhookDuplicates,
       delayMs: state.opts.webhookDelayMs,
     }));
-    this.queries = new HistoryQueries(state, () => this.baseUrl);
+    this.s3 = new S3MediaServer((key) => {
+      const [session, file] = key.split('/');
+      const dot = file?.lastIndexOf('.') ?? -1;
+      if (session !== state.opts.session || dot <= 0) return undefined;
+      return this.queries.mediaFile(file.slice(0, dot), file.slice(dot + 1), false);
+    });
+    this.queries = new HistoryQueries(state, () => this.baseUrl, this.s3);
     this.writer = new MessageWriter(state, this.queries);
     this.events = new WahaEvents(state, this.emitter, this.queries);
     this.gate = new SessionGate(state, this.events);
@@ -93,8 +118,32 @@ export class WahaSimulator extends SimServer {
 
   // ----- public API for tests -----------------------------------------------------------------------------------
 
+  /** The server's own URL (without `pathPrefix`). */
   get url(): string {
     return this.baseUrl;
+  }
+
+  /** Where clients reach the API: `url` plus `pathPrefix`. */
+  get apiUrl(): string {
+    return `${this.baseUrl}${this.state.opts.pathPrefix}`;
+  }
+
+  get version(): string {
+    return this.state.opts.version;
+  }
+
+  get tier(): 'CORE' | 'PLUS' {
+    return this.state.opts.tier;
+  }
+
+  /** The S3 bucket server that serves media with `mediaStorage: 's3'` (started with the simulator either way). */
+  get s3Url(): string {
+    return this.s3.url;
+  }
+
+  /** Requests the S3 bucket server received, each saying whether an API key came along. */
+  s3Requests(): S3Request[] {
+    return this.s3.journal.slice();
   }
 
   get session(): string {
@@ -123,8 +172,16 @@ export class WahaSimulator extends SimServer {
     return { ...this.state.data.spec };
   }
 
+  /** Loads WAHA's API document (once per process) and starts the S3 bucket server, then listens. */
+  override async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.apiDocument = await ApiDocument.load(WAHA_API_DOCUMENT);
+    await this.s3.listen(host);
+    return super.listen(port, host);
+  }
+
   override async close(): Promise<void> {
     this.emitter.close();
+    await this.s3.close();
     await super.close();
   }
 
@@ -134,6 +191,7 @@ export class WahaSimulator extends SimServer {
     this.emitter.clear();
     this.clearJournal();
     this.clearFaults();
+    this.s3.journal.length = 0;
     this.latencyMs = this.state.opts.latencyMs;
     return this;
   }
@@ -145,7 +203,10 @@ export class WahaSimulator extends SimServer {
     const defined = Object.fromEntries(
       Object.entries(rest).filter(([, v]) => v !== undefined),
     ) as Partial<ResolvedOptions>;
+    if (defined.pathPrefix !== undefined) defined.pathPrefix = normalisePrefix(defined.pathPrefix);
+    checkEngineVersion(defined.engine ?? state.opts.engine, defined.version ?? state.opts.version);
     state.opts = { ...state.opts, ...defined };
+    this.pathPrefix = state.opts.pathPrefix;
     if (webhookRetries) state.opts.webhookRetries = { ...state.opts.webhookRetries, ...webhookRetries };
     if (partial.latencyMs !== undefined) this.latencyMs = partial.latencyMs;
     if (partial.sessionStatus !== undefined) state.status = partial.sessionStatus;
@@ -213,7 +274,7 @@ export class WahaSimulator extends SimServer {
     return msg ? messageJson(msg, this.queries.formatContext(false)) : undefined;
   }
 
-  /** Messages the client sent through sendText / sendImage / sendFile. */
+  /** Messages the client sent through sendText / sendImage / sendFile / sendVoice / sendVideo. */
   sent(): WahaSentRecord[] {
     return this.state.sentLog.slice();
   }
@@ -286,10 +347,12 @@ export class WahaSimulator extends SimServer {
     state.status = status;
     state.statuses.push({ status, timestamp: Date.now() });
     if (state.statuses.length > 3) state.statuses.splice(0, state.statuses.length - 3);
+    // `data` holds what a status needs (passkey challenges), null otherwise (waha-docs how-to/events "session.status").
     await this.events.emit('session.status', {
       name: state.opts.session,
       status,
       statuses: state.statuses.slice(),
+      data: null,
     });
   }
 
@@ -297,6 +360,47 @@ export class WahaSimulator extends SimServer {
 
   protected override async before(req: SimRequest): Promise<SimResponse | undefined> {
     return this.gate.authorize(req);
+  }
+
+  /**
+   * Every API request against WAHA's OpenAPI document: 400 in NestJS's shape (`message`: class-validator's words)
+   * plus `details` naming each offending field. Query params a release does not know yet are stripped by its
+   * ValidationPipe (whitelist: src/api/chats.controller.ts), so they are not checked either.
+   */
+  protected override async checkRequest(req: SimRequest, template: string): Promise<SimResponse | undefined> {
+    const document = this.apiDocument;
+    if (!document) return undefined;
+    const profile = this.state.profile;
+    const query = new URLSearchParams(req.query);
+    if (!profile.since('sortOrder')) ['sortBy', 'sortOrder'].forEach((name) => query.delete(name));
+    if (!profile.since('mergedLidChats')) query.delete('merge');
+    if (!profile.since('ackFilterAndLimit10')) query.delete('filter.ack');
+    const result = document.check({
+      method: req.method,
+      rawPath: req.rawPath,
+      template,
+      query,
+      headers: req.headers,
+      body: req.json,
+    });
+    if (result.ok) return undefined;
+    if ('undocumented' in result) {
+      return {
+        status: 501,
+        body: {
+          error: `WAHA simulator serves ${req.method} ${template}, but neither WAHA's API document nor simulators/waha/openapi-overrides.ts has it`,
+        },
+      };
+    }
+    return {
+      status: 400,
+      body: {
+        message: result.issues.map(classValidatorMessage),
+        error: 'Bad Request',
+        statusCode: 400,
+        details: result.issues.map(describeIssue),
+      },
+    };
   }
 }
 

@@ -4,6 +4,7 @@
  * Parts read the fields when they need them, since `configure()` and a history rebuild replace some of them.
  */
 import { History, MsgCore, WahaHistorySpec, buildHistory, resolveHistorySpec } from './waha-history';
+import { WahaProfile } from './waha-profile';
 import { Rng, hash } from './waha-random';
 import { ResolvedOptions, WahaSeenRecord, WahaSentRecord, WahaSessionStatus } from './waha-sim-types';
 
@@ -16,10 +17,14 @@ export interface AllIndex {
 
 export class WahaState {
   opts: ResolvedOptions;
+  /** Engine, version and tier, read from the options in effect. */
+  readonly profile = new WahaProfile(() => this.opts);
   data!: History;
   /** How many chats the generated account has; chats past this were created by later messages. */
   generatedChats = 0;
   allIndex?: AllIndex;
+  /** Timelines of merged chats (a person's @c.us and @lid chats), by their chat indices. */
+  readonly mergedIndexes = new Map<string, AllIndex>();
   /** Messages added since start (all chats), in timeline order. */
   allDynamic: MsgCore[] = [];
   readonly dynamicById = new Map<string, MsgCore>();
@@ -51,6 +56,7 @@ export class WahaState {
     this.data = buildHistory(resolveHistorySpec(this.opts.history, fallbackNow));
     this.generatedChats = this.data.chats.length;
     this.allIndex = undefined;
+    this.mergedIndexes.clear();
     this.allDynamic = [];
     this.dynamicById.clear();
     this.downloads.clear();
@@ -61,6 +67,7 @@ export class WahaState {
   /** Back to the generated account and the configured session status: later messages, downloads and logs go. */
   reset(): void {
     this.data.chats.length = this.generatedChats;
+    this.mergedIndexes.clear();
     this.data.byId.clear();
     for (const chat of this.data.chats) {
       chat.dynamic = [];

@@ -6,10 +6,13 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { sleep } from '../common/sim-server';
 import { ulid } from './waha-random';
 
+/** The newest WAHA release the simulator knows, and its default `version`. */
 export const WAHA_VERSION = '2026.7.1';
 
 export interface WebhookSettings {
   url?: string;
+  /** The release in the User-Agent (`WAHA/<version>`). */
+  version: string;
   hmacKey?: string;
   /** Event names, or `*` for all. */
   events: string[];
@@ -112,7 +115,7 @@ export class WebhookEmitter {
     const body = JSON.stringify(envelope);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
-      'User-Agent': `WAHA/${WAHA_VERSION}`,
+      'User-Agent': `WAHA/${settings.version}`,
       'X-Webhook-Request-Id': randomUUID(),
       'X-Webhook-Timestamp': String(envelope.timestamp),
     };

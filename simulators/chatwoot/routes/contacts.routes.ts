@@ -128,12 +128,13 @@ export class ContactRoutes {
         store.deleteContact(contact);
         throw notFound();
       }
-      const row = store.buildContactInbox(contact, presence(fields.source_id));
+      const row = store.buildContactInbox(contact, stringOrNull(fields.source_id));
       if (row === 'conflict') {
         store.deleteContact(contact);
         throw internalError();
       }
-      contactInbox = { inbox: views.inboxModel(), source_id: row.sourceId };
+      // A blank source_id builds no contact_inbox: create.json.jbuilder renders @contact_inbox&.inbox / &.source_id.
+      if (row) contactInbox = { inbox: views.inboxModel(), source_id: row.sourceId };
     }
     return { status: 200, body: { payload: { contact: views.contact(contact), contact_inbox: contactInbox } } };
   }
@@ -150,8 +151,10 @@ export class ContactRoutes {
     const contact = requireContact(this.deps.store, req.params.id);
     const { fields } = await readParams(req);
     requireInbox(this.deps.options, fields.inbox_id);
-    const row = this.deps.store.buildContactInbox(contact, presence(fields.source_id));
-    if (row === 'conflict') throw internalError();
+    const row = this.deps.store.buildContactInbox(contact, stringOrNull(fields.source_id));
+    // A blank source_id builds nothing, and the view then reads source_id of nil (contact_inboxes/create.json.jbuilder
+    // → models/_contact_inbox): a NoMethodError, 500 in production (inferred, not run).
+    if (row === 'conflict' || row === undefined) throw internalError();
     return { status: 200, body: this.deps.views.contactInboxEntry(row) };
   }
 }

@@ -110,8 +110,12 @@ export class ConversationRoutes {
     if (inboxId !== null && contactId !== null) {
       requireInbox(options, inboxId);
       const contact = requireContact(store, contactId);
-      row = store.buildContactInbox(contact, presence(fields.source_id));
-      if (row === 'conflict') throw unprocessable('source_id should be unique');
+      const built = store.buildContactInbox(contact, stringOrNull(fields.source_id));
+      if (built === 'conflict') throw unprocessable('source_id should be unique');
+      // Nothing built (a blank source_id): the controller falls back to ContactInbox.find_by!(source_id:)
+      // (conversations_controller.rb#contact_inbox), which finds no blank source_id.
+      if (built === undefined) throw notFound();
+      row = built;
     } else {
       const sourceId = presence(fields.source_id);
       row = sourceId === null ? undefined : store.findContactInboxBySourceAnyInbox(sourceId);

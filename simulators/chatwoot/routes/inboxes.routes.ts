@@ -12,7 +12,9 @@ export class InboxRoutes {
   /** The attachment download is an uncounted route outside the API; the inbox routes are counted API routes. */
   register(server: Pick<SimServer, 'route'>, router: ApiRouter): void {
     const { store, views, options } = this.deps;
-    server.route('GET', '/rails/active_storage/blobs/redirect/:id/:filename', (req) => {
+    // Active Storage's route takes the file name as a glob (`/rails/active_storage/blobs/redirect/:signed_id/
+    // *filename`), dots included.
+    server.route('GET', '/rails/active_storage/blobs/redirect/:id/*filename', (req) => {
       const attachment = store.attachmentsById.get(Number(req.params.id));
       if (!attachment?.data) return { status: 404, body: NOT_FOUND_BODY };
       return { status: 200, raw: attachment.data, headers: { 'content-type': attachment.contentType } };

@@ -1,8 +1,10 @@
 /**
  * ChatWoot message routes: list a conversation's messages (before/after paging), create one (the
- * Messages::MessageBuilder validations), and the Client API's update_last_seen that marks the agent's messages read.
+ * Messages::MessageBuilder validations), update its status (API inboxes), and the Client API's update_last_seen that
+ * marks the agent's messages read.
  */
-import { SimRequest, SimResponse } from '../../common/sim-server';
+import { SimRequest, SimResponse, railsNotFound } from '../../common/sim-server';
+import { versionAtLeast } from '../../common/versions';
 import {
   CONTENT_TYPES,
   JsonObject,
@@ -14,7 +16,7 @@ import {
   unprocessable,
 } from '../chatwoot-types';
 import { MessageDraft, toAttachment } from '../message-writer';
-import { RequestParams, asObject, castBoolean, readParams, stringOrNull, text } from '../request-params';
+import { RequestParams, asObject, castBoolean, presence, readParams, stringOrNull, text } from '../request-params';
 import { ApiRouter, RouteDeps, requireConversation } from './route-kit';
 
 const MESSAGES_PER_PAGE = 20;
@@ -37,6 +39,9 @@ export class MessageRoutes {
   register(router: ApiRouter): void {
     router.api('GET', '/conversations/:id/messages', (req) => this.listMessages(req));
     router.api('POST', '/conversations/:id/messages', (req) => this.createMessageRoute(req));
+    // `resources :messages, only: [..., :update]` routes update to PATCH and PUT (config/routes.rb).
+    router.api('PATCH', '/conversations/:id/messages/:message_id', (req) => this.updateStatus(req));
+    router.api('PUT', '/conversations/:id/messages/:message_id', (req) => this.updateStatus(req));
 
     // Client (public) API: no token; the inbox identifier and the contact inbox's source id stand for the contact.
     router.counted(
@@ -107,6 +112,9 @@ export class MessageRoutes {
     if (!(CONTENT_TYPES as readonly string[]).includes(contentType)) {
       throw unprocessable(`'${contentType}' is not a valid content_type`);
     }
+    // content_attributes: a hash, or a JSON string (unparseable: {}) (MessageBuilder#content_attributes). Kept as
+    // sent from 4.9.0 (#12782, `content_attributes: content_attributes.presence` in message_params); before, only
+    // its in_reply_to, items and automation_rule_id reached the message (v4.8.0 message_builder.rb).
     let contentAttributes: JsonObject = {};
     if (typeof fields.content_attributes === 'string') {
       try {
@@ -117,7 +125,16 @@ export class MessageRoutes {
     } else {
       contentAttributes = asObject(fields.content_attributes);
     }
-    if (fields.external_created_at !== undefined && fields.external_created_at !== null) {
+    if (!versionAtLeast(this.deps.options.version, '4.9.0')) {
+      const kept: JsonObject = {};
+      for (const key of ['in_reply_to', 'items', 'automation_rule_id']) {
+        if (contentAttributes[key] !== undefined && contentAttributes[key] !== null) kept[key] = contentAttributes[key];
+      }
+      contentAttributes = kept;
+    }
+    // Top-level external_created_at, when present, is stored as content_attributes.external_created_at as sent, in
+    // every version (MessageBuilder#external_created_at; `store :content_attributes` accessor in message.rb).
+    if (presence(fields.external_created_at) !== null) {
       contentAttributes.external_created_at = fields.external_created_at;
     }
     const additionalAttributes: JsonObject = {};
@@ -150,10 +167,13 @@ export class MessageRoutes {
    */
   private updateLastSeen(req: SimRequest): SimResponse {
     const { store, views, options, webhooks } = this.deps;
-    if (req.params.inbox !== options.inboxIdentifier) throw notFound();
+    // The public controllers rescue nothing (PublicController is a plain ActionController::Base), so a missing
+    // inbox, contact inbox or conversation is Rails' own 404 (app/controllers/public/api/v1/inboxes_controller.rb
+    // and public/api/v1/inboxes/conversations_controller.rb use find_by!).
+    if (req.params.inbox !== options.inboxIdentifier) return railsNotFound(req);
     const contactInbox = store.findContactInboxBySource(options.inboxId, req.params.contact);
     const conversation = store.conversations.get(Number(req.params.id));
-    if (!contactInbox || !conversation || conversation.contactInboxId !== contactInbox.id) throw notFound();
+    if (!contactInbox || !conversation || conversation.contactInboxId !== contactInbox.id) return railsNotFound(req);
     const now = Date.now();
     conversation.contactLastSeenAt = now;
     for (const message of conversation.messages) {
@@ -164,5 +184,35 @@ export class MessageRoutes {
       webhooks.emit('message_updated', views.messageWebhook('message_updated', message, conversation));
     }
     return { status: 200, text: '' };
+  }
+
+  /**
+   * PATCH/PUT a message: Messages::StatusUpdateService (app/services/messages/status_update_service.rb, since
+   * v4.2.0). Only sent/delivered/read/failed, and never read → delivered; anything else changes nothing and still
+   * answers 200 with the message. `external_error` (top level) is kept only with failed, cleared otherwise; the
+   * store accessor writes only a changed value. A change fires message_updated.
+   */
+  private async updateStatus(req: SimRequest): Promise<SimResponse> {
+    const { store, views, webhooks } = this.deps;
+    const conversation = requireConversation(store, req.params.id);
+    const message = conversation.messages.find((m) => m.id === Number(req.params.message_id));
+    if (!message) throw notFound();
+    const { fields } = await readParams(req);
+    const status = stringOrNull(fields.status);
+    const valid = status === 'sent' || status === 'delivered' || status === 'read' || status === 'failed';
+    if (valid && !(message.status === 'read' && status === 'delivered')) {
+      const externalError = status === 'failed' ? stringOrNull(fields.external_error) : null;
+      let changed = message.status !== status;
+      message.status = status;
+      if (externalError !== ((message.contentAttributes.external_error as string | null | undefined) ?? null)) {
+        message.contentAttributes = { ...message.contentAttributes, external_error: externalError };
+        changed = true;
+      }
+      if (changed) {
+        message.updatedAt = Date.now();
+        webhooks.emit('message_updated', views.messageWebhook('message_updated', message, conversation));
+      }
+    }
+    return { status: 200, body: views.message(message) };
   }
 }

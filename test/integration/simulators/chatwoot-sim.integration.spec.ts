@@ -260,22 +260,32 @@ describe('ChatWoot simulator', () => {
       const { conversationId } = await newConversation('Ana', '+5511900000001');
       const other = await newConversation('Bia', '+5511900000002');
       await api.post(`/conversations/${conversationId}/messages`, { content: 'question', message_type: 'incoming' });
-      const reply = await api.post(`/conversations/${conversationId}/messages`, { content: 'answer', message_type: 'outgoing' });
+      const reply = await api.post(`/conversations/${conversationId}/messages`, {
+        content: 'answer',
+        message_type: 'outgoing',
+      });
       const seen = (identifier: string, source: string, id: number) =>
-        axios.post(`${sim.url}/public/api/v1/inboxes/${identifier}/contacts/${source}/conversations/${id}/update_last_seen`, {}, { validateStatus: () => true });
+        axios.post(
+          `${sim.url}/public/api/v1/inboxes/${identifier}/contacts/${source}/conversations/${id}/update_last_seen`,
+          {},
+          { validateStatus: () => true },
+        );
       for (const refused of [
         await seen('wrong-inbox', '5511900000001', conversationId),
         await seen('inbox-ident-1', 'nobody', conversationId),
         await seen('inbox-ident-1', '5511900000002', conversationId),
         await seen('inbox-ident-1', '5511900000001', other.conversationId),
       ]) {
-        expect([refused.status, refused.data]).toEqual([404, { error: 'Resource could not be found' }]);
+        // The public controllers rescue nothing: Rails' own 404 (see chatwoot-profiles.integration.spec.ts).
+        expect([refused.status, refused.data]).toEqual([404, { status: 404, error: 'Not Found' }]);
       }
       expect(sim.conversation(conversationId)?.contact_last_seen_at).toBe(0);
       const answer = await seen('inbox-ident-1', '5511900000001', conversationId);
       expect([answer.status, answer.data]).toEqual([200, '']);
       expect(sim.conversation(conversationId)?.contact_last_seen_at).toBeGreaterThan(0);
-      expect(sim.messages(conversationId).map((m) => [m.id === reply.data.id ? 'reply' : 'question', m.status])).toEqual([
+      expect(
+        sim.messages(conversationId).map((m) => [m.id === reply.data.id ? 'reply' : 'question', m.status]),
+      ).toEqual([
         ['question', 'sent'],
         ['reply', 'read'],
       ]);
@@ -487,7 +497,10 @@ describe('ChatWoot simulator', () => {
       await axios.post(`${sim.url}/_sim/stats/reset`);
       await api.post(`/conversations/${conversationId}/messages`, { content: 'imported', source_id: 'wa-1' });
       await api.get('/conversations/999999');
-      const agent = await axios.post(`${sim.url}/_sim/agent-message`, { conversation_id: conversationId, content: 'hi' });
+      const agent = await axios.post(`${sim.url}/_sim/agent-message`, {
+        conversation_id: conversationId,
+        content: 'hi',
+      });
       sim.configure({ rateLimit: { limit: 1, periodSec: 60 } });
       await api.get('/inboxes/1');
       await api.get('/inboxes/1');
@@ -499,7 +512,9 @@ describe('ChatWoot simulator', () => {
       expect(stats.messages).toEqual({ created: 2, withSourceId: 1 });
       expect(stats.peak).toEqual({ active: 1, queued: 2 });
       expect(Object.values(stats.rateWindows)).toEqual([{ accepted: 1, limited: 1 }]);
-      expect(stats.events).toEqual([expect.objectContaining({ id: agent.data.id, conversation_id: conversationId, content: 'hi' })]);
+      expect(stats.events).toEqual([
+        expect.objectContaining({ id: agent.data.id, conversation_id: conversationId, content: 'hi' }),
+      ]);
       expect(stats.events[0].at).toBeGreaterThan(Date.now() - 5_000);
     });
   });
