@@ -1,5 +1,5 @@
 /**
- * The six scenarios of issue #7. Each returns rows (figure, value, target, verdict) and the raw measurements.
+ * The scenarios of issue #7 (1–6) and #13 (7). Each returns rows (figure, value, target, verdict) and the raw measurements.
  * Every run starts the service with its default settings unless the scenario says otherwise.
  */
 import { createHmac } from 'node:crypto';
@@ -417,6 +417,31 @@ export async function webhookIntake(): Promise<ScenarioOutput> {
   }
 }
 
+/**
+ * Issue 13: a newest-first engine (WEBJS) is read in two passes, an index of (timestamp, id) first, so its memory
+ * must stay close to an engine that pages oldest first (NOWEB 2025.10.5+): one chat of 100,000 messages on each.
+ */
+export async function newestFirstMemory(): Promise<ScenarioOutput> {
+  const chatwoot = { latencyMs: 0, capacity: 1000 };
+  const history = { dmChats: 1, messagesPerChat: 100_000 };
+  const ascending = await runImport({ label: '100k NOWEB', history: { ...history, engine: 'NOWEB', version: '2026.7.1' }, chatwoot, timeoutMs: 900_000 });
+  const newestFirst = await runImport({ label: '100k WEBJS', history: { ...history, engine: 'WEBJS', version: '2026.7.1' }, chatwoot, timeoutMs: 900_000 });
+  const extra = (newestFirst.serviceHwm - ascending.serviceHwm) / MB;
+  return {
+    title: 'Newest-first engine memory',
+    setup: `one chat of ${fmtInt(ascending.total)} messages, L = 0, K = 1000, on NOWEB 2026.7.1 (sorted oldest first by WAHA) and on WEBJS (newest first, sorted here); peak RSS: VmHWM of the service process`,
+    rows: [
+      row('peak RSS, NOWEB (oldest first)', `${fmt(ascending.serviceHwm / MB, 1)} MB`, ascending.serviceHwm / MB),
+      row('peak RSS, WEBJS (newest first)', `${fmt(newestFirst.serviceHwm / MB, 1)} MB`, newestFirst.serviceHwm / MB),
+      row('extra memory of the newest-first engine', `${fmt(extra, 1)} MB`, extra, '≤ 50 MB', extra <= 50),
+      row('wall time NOWEB / WEBJS', `${fmt(ascending.wallMs / 1000, 1)} s / ${fmt(newestFirst.wallMs / 1000, 1)} s`, newestFirst.wallMs / 1000),
+      createdRow(ascending),
+      createdRow(newestFirst),
+    ],
+    details: { nowebRun: summary(ascending), webjsRun: summary(newestFirst) },
+  };
+}
+
 export const SCENARIOS: Record<number, { title: string; run: (ctx: Context) => Promise<ScenarioOutput> }> = {
   1: { title: 'Parallel import', run: parallelImport },
   2: { title: 'Smaller ChatWoot', run: smallChatwoot },
@@ -424,4 +449,5 @@ export const SCENARIOS: Record<number, { title: string; run: (ctx: Context) => P
   4: { title: 'Cost and memory', run: costAndMemory },
   5: { title: 'Rate-limited ChatWoot', run: rateLimited },
   6: { title: 'Webhook intake', run: webhookIntake },
+  7: { title: 'Newest-first engine memory', run: newestFirstMemory },
 };

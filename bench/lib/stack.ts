@@ -19,6 +19,9 @@ export interface HistoryOptions {
   messagesPerChat: number;
   /** Messages spread over this many days (keep it inside the pull window). Default 20. */
   days?: number;
+  /** The simulated WAHA's engine and version (default: the simulator's, NOWEB on a current version). */
+  engine?: 'WEBJS' | 'NOWEB' | 'GOWS' | 'WPP';
+  version?: string;
 }
 
 export interface ChatwootOptions {
@@ -120,6 +123,8 @@ export class Stack {
       SIM_MEDIA_RATIO: '0',
       SIM_HIDDEN_RATIO: '0',
       SIM_INCLUDE_NULL_CHAT: '0',
+      ...(h.engine ? { SIM_WAHA_ENGINE: h.engine } : {}),
+      ...(h.version ? { SIM_WAHA_VERSION: h.version } : {}),
     });
     const c = opts.chatwoot;
     const chatwoot = spawnNode('ChatWoot simulator', SIM_MAIN, {

@@ -41,7 +41,7 @@ export class AppsService implements OnApplicationShutdown {
       this.apps.set(app.id, {
         config: app,
         gate,
-        waha: new WahaClient({ ...app.waha, timeoutMs: config.tuning.httpTimeoutMs }),
+        waha: new WahaClient({ ...app.waha, timeoutMs: config.tuning.httpTimeoutMs, mediaHosts: app.mediaHosts }),
         chatwoot: new ChatwootClient({ ...app.chatwoot, timeoutMs: config.tuning.httpTimeoutMs }, gate),
       });
     }

@@ -26,6 +26,11 @@ export interface AppConfig {
     markAsRead: boolean;
   };
   commandPrefix: string;
+  /**
+   * Hosts media may be downloaded from besides WAHA itself (S3 or CDN hosts WAHA's media URLs point at): `host`,
+   * `host:port` or `*.domain`. Everything else is refused.
+   */
+  mediaHosts: string[];
 }
 
 export interface TuningConfig {
@@ -142,6 +147,17 @@ function timeZone(env: Env, name: string): string | undefined {
   return raw;
 }
 
+const HOST_PATTERN = /^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/;
+
+function hostList(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  const hosts = raw.split(',').map((h) => h.trim()).filter(Boolean);
+  const bad = hosts.filter((h) => !HOST_PATTERN.test(h));
+  if (bad.length > 0) throw new ConfigError(`${name} is malformed: expected host names like s3.example.com, host:port or *.example.com, separated by commas, got "${bad.join(', ')}"`);
+  return hosts;
+}
+
 const APP_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function appFrom(env: Env, where: string): AppConfig {
@@ -170,6 +186,7 @@ function appFrom(env: Env, where: string): AppConfig {
         markAsRead: boolean(env, 'CHATWOOT_MARK_AS_READ', true),
       },
       commandPrefix: prefixValue,
+      mediaHosts: hostList(env, 'MEDIA_HOSTS'),
     };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(prefix + error.message);

@@ -158,12 +158,13 @@ export class ConversationResolver {
     const name = contact?.name ?? (await this.displayName(app, identity, chatName));
     if (!contact) {
       try {
+        // No source_id: ChatWoot gives the contact inbox a UUID (ContactInboxBuilder#generate_source_id for API
+        // inboxes), which routes in the Client API; a chat id (`…@c.us`) would not (Rails segments stop at a dot).
         const created = await app.chatwoot.createContact({
           name,
           identifier: identity.jid ?? chatId,
           phone_number: identity.phone ? `+${identity.phone}` : undefined,
           inbox_id: inboxId,
-          source_id: chatId,
           custom_attributes: attributes,
         });
         contact = created.contact;
@@ -185,13 +186,7 @@ export class ConversationResolver {
     const conversations = (await app.chatwoot.contactConversations(contact.id)).filter((c) => c.inbox_id === inboxId);
     const preferred = conversations.sort((a, b) => Number(b.status !== 'resolved') - Number(a.status !== 'resolved') || b.id - a.id)[0];
     if (preferred) return { chatId, conversationId: preferred.id, contactId: contact.id, name };
-    if (!sourceId) {
-      const contactInbox = await app.chatwoot.createContactInbox(contact.id, inboxId, chatId).catch(async (error: unknown) => {
-        if (!isUpstreamError(error, 'client') && !isUpstreamError(error, 'server')) throw error;
-        return app.chatwoot.createContactInbox(contact.id, inboxId);
-      });
-      sourceId = contactInbox.source_id;
-    }
+    sourceId ??= (await app.chatwoot.createContactInbox(contact.id, inboxId)).source_id;
     const conversation = await app.chatwoot.createConversation({ source_id: sourceId, inbox_id: inboxId, contact_id: contact.id, status: 'open' });
     await this.rememberSource(app.config.id, conversation.id, sourceId);
     this.logger.info({ chatId, conversationId: conversation.id, contactId: contact.id }, 'conversation created');

@@ -84,22 +84,10 @@ export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: T
     const date = texts.render('message.historyDate', { date: formatMessageDate(message.timestamp, ctx.timeZone) });
     text = text ? `${text}\n${date}` : date;
   }
-  const contentAttributes: Record<string, unknown> = { external_created_at: message.timestamp };
-  if (ctx.inReplyTo) contentAttributes.in_reply_to = ctx.inReplyTo;
+  // external_created_at is a top-level param of ChatWoot's MessageBuilder, which stores it in content_attributes.
+  const common = { source_id: ctx.sourceId, external_created_at: message.timestamp, ...(ctx.inReplyTo ? { content_attributes: { in_reply_to: ctx.inReplyTo } } : {}) };
   if (message.fromMe) {
-    return {
-      content: text,
-      message_type: 'outgoing',
-      private: ctx.outgoingMode === 'private-note' || privateNote,
-      source_id: ctx.sourceId,
-      content_attributes: contentAttributes,
-    };
+    return { content: text, message_type: 'outgoing', private: ctx.outgoingMode === 'private-note' || privateNote, ...common };
   }
-  return {
-    content: text,
-    message_type: privateNote ? 'outgoing' : 'incoming',
-    private: privateNote,
-    source_id: ctx.sourceId,
-    content_attributes: contentAttributes,
-  };
+  return { content: text, message_type: privateNote ? 'outgoing' : 'incoming', private: privateNote, ...common };
 }

@@ -48,6 +48,18 @@ export class PersonResolver {
     this.keys = new ConversationKeys(redis);
   }
 
+  /** Remembers every @lid ↔ phone mapping WAHA listed (its lids API), so later look-ups need no call. */
+  async learn(app: AppContext, mappings: ReadonlyArray<{ lid: string; pn: string | null }>): Promise<void> {
+    const pairs: string[] = [];
+    for (const { lid, pn } of mappings) {
+      if (!pn || !lid.endsWith('@lid')) continue;
+      const jid = publicJid(pn);
+      pairs.push(lid, jid, jid, lid);
+    }
+    for (let i = 0; i < pairs.length; i += 2000) await this.redis.client.hset(this.keys.persons(app.config.id), ...pairs.slice(i, i + 2000));
+    for (const key of this.cache.keys()) if (key.startsWith(`${app.config.id}|`)) this.cache.delete(key);
+  }
+
   async identity(app: AppContext, rawChatId: string): Promise<ChatIdentity> {
     const chatId = publicJid(rawChatId);
     const cacheKey = `${app.config.id}|${chatId}`;

@@ -5,7 +5,10 @@
  */
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
 import { AppsService } from '../apps/apps.service';
+import { wahaCapabilities } from '../clients/waha/waha-capabilities';
 import { IntegrationChatService } from '../integration-chat/integration-chat.service';
+import { ServerReportService } from '../integration-chat/server-report';
+import { ServerProfilesService } from '../apps/server-profiles.service';
 import { RedisService } from '../redis/redis.service';
 
 interface Details {
@@ -21,6 +24,8 @@ export class HealthController {
     private readonly redis: RedisService,
     private readonly apps: AppsService,
     private readonly integration: IntegrationChatService,
+    private readonly profiles: ServerProfilesService,
+    private readonly reports: ServerReportService,
   ) {}
 
   @Get()
@@ -47,7 +52,15 @@ export class HealthController {
             (e: unknown) => ({ reachable: false, error: e instanceof Error ? e.message : String(e) }),
           ),
         ]);
-        value[app.config.id] = { waha, chatwoot, integrationConversation: this.integration.state.get(app.config.id) ?? { ready: false } };
+        const profiles = await this.profiles.profiles(app).catch(() => undefined);
+        const report = profiles ? await this.reports.report(app) : undefined;
+        value[app.config.id] = {
+          waha,
+          chatwoot,
+          integrationConversation: this.integration.state.get(app.config.id) ?? { ready: false },
+          // What was found, what the bridge does because of it, and what will not work (as in the start-up report).
+          servers: profiles && report ? { waha: profiles.waha, chatwoot: profiles.chatwoot, capabilities: wahaCapabilities(profiles.waha), adaptations: report.adaptations, problems: report.problems } : undefined,
+        };
       }),
     );
     this.cache = { at: Date.now(), value };

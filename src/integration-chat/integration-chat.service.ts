@@ -95,7 +95,6 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
             name: this.texts.render('integration.contactName'),
             identifier: INTEGRATION_CHAT_ID,
             inbox_id: inboxId,
-            source_id: INTEGRATION_CHAT_ID,
             custom_attributes: { waha_whatsapp_chat_id: INTEGRATION_CHAT_ID },
           },
           'live',

@@ -14,10 +14,10 @@ import { PullKeys, PullRef } from './pull.keys';
 import { ChatState, isChatFinished } from './pull-state';
 
 export interface ChatCheckpoint {
-  /** Offset of the WAHA page the next message is on. */
-  pageOffset: number;
-  /** Index of the next message within that page. */
-  pageIndex: number;
+  /** Every message older than this (unix seconds) is done… */
+  cursorTs: number;
+  /** …and of the messages at exactly `cursorTs`, these (serialized ids). */
+  cursorIds: string[];
   conversationId: number;
   /** The last ChatWoot message this chat's import created (where a search for an unknown outcome starts). */
   lastCwId: number;
@@ -29,11 +29,9 @@ export type Outcome = 'created' | 'exists' | 'ignored' | 'failed';
 
 export interface CommitArgs {
   waId: string;
-  /** Serialized WhatsApp id, for the ledger's reverse entry. */
-  fullId?: string;
+  /** Serialized WhatsApp id: the cursor's, and the ledger's reverse entry. */
+  fullId: string;
   timestamp: number;
-  nextOffset: number;
-  nextIndex: number;
   conversationId?: number;
   cwMessageId?: number;
   /** `<message id>: <error>` for a failed message. */
@@ -41,13 +39,14 @@ export interface CommitArgs {
 }
 
 /**
- * One message's outcome: counters, first/last message time, the checkpoint moved past it, and the conversation
- * (created) or the failure (failed) remembered. Returns {processed so far, '1' when a stop was requested}.
+ * One message's outcome: counters, first/last message time, the checkpoint's cursor moved past it, and the
+ * conversation (created) or the failure (failed) remembered. Returns {processed so far, '1' when a stop was
+ * requested}.
  */
 const COMMIT = defineScript({
   name: 'pull-commit',
   keys: ['record', 'checkpoint', 'convs', 'failures'],
-  args: ['outcome', 'conversationId', 'cwMessageId', 'timestamp', 'nextOffset', 'nextIndex', 'failure'],
+  args: ['outcome', 'conversationId', 'cwMessageId', 'timestamp', 'messageId', 'failure'],
   lua: `
 if A.outcome == 'created' then
   redis.call('SADD', K.convs, A.conversationId)
@@ -58,9 +57,15 @@ elseif A.outcome == 'failed' then
 end
 redis.call('HINCRBY', K.record, A.outcome, 1)
 local processed = redis.call('HINCRBY', K.record, 'processed', 1)
-redis.call('HSET', K.checkpoint, 'pageOffset', A.nextOffset, 'pageIndex', A.nextIndex)
+local ts = tonumber(A.timestamp)
+local cursor = tonumber(redis.call('HGET', K.checkpoint, 'cursorTs') or '0')
+if ts > cursor then
+  redis.call('HSET', K.checkpoint, 'cursorTs', A.timestamp, 'cursorIds', A.messageId)
+elseif ts == cursor then
+  local ids = redis.call('HGET', K.checkpoint, 'cursorIds') or ''
+  redis.call('HSET', K.checkpoint, 'cursorIds', ids == '' and A.messageId or (ids .. ' ' .. A.messageId))
+end
 if A.outcome ~= 'ignored' then
-  local ts = tonumber(A.timestamp)
   local first = tonumber(redis.call('HGET', K.record, 'first') or '0')
   if first == 0 or ts < first then redis.call('HSET', K.record, 'first', ts) end
   local last = tonumber(redis.call('HGET', K.record, 'last') or '0')
@@ -99,8 +104,8 @@ export class ChatCheckpointRepository {
   async get(pull: PullRef, chatId: string): Promise<ChatCheckpoint> {
     const raw = await this.redis.client.hgetall(this.keys.checkpoint(pull, chatId));
     return {
-      pageOffset: Number(raw.pageOffset ?? 0),
-      pageIndex: Number(raw.pageIndex ?? 0),
+      cursorTs: Number(raw.cursorTs ?? 0),
+      cursorIds: (raw.cursorIds ?? '').split(' ').filter(Boolean),
       conversationId: Number(raw.conversationId ?? 0),
       lastCwId: Number(raw.lastCwId ?? 0),
       state: (raw.state ?? '') as ChatState,
@@ -123,7 +128,7 @@ export class ChatCheckpointRepository {
         if (outcome === 'created') {
           this.ledger.stage(tx, pull.appId, identity, {
             waId: args.waId,
-            fullId: args.fullId ?? args.waId,
+            fullId: args.fullId,
             conversationId: args.conversationId ?? 0,
             messageId: args.cwMessageId ?? 0,
           });
@@ -141,8 +146,7 @@ export class ChatCheckpointRepository {
             conversationId: args.conversationId ?? 0,
             cwMessageId: args.cwMessageId ?? 0,
             timestamp: args.timestamp,
-            nextOffset: args.nextOffset,
-            nextIndex: args.nextIndex,
+            messageId: args.fullId,
             failure: args.failure ?? '',
           },
         );

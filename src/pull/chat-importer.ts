@@ -2,10 +2,11 @@
  * Imports one chat of a pull: pages WAHA oldest first within the window, and posts each message into the chat's
  * ChatWoot conversation one at a time, so ChatWoot's arrival order is WhatsApp's order.
  *
- * Checkpoint: (page offset, index in page) advance with every message in the same Redis step as the ledger and the
- * counters, so a retried or restarted job resumes at the first message not yet done. Offsets advance by the page
- * size, never by what a page returned, because WAHA drops non-displayable records after paging (a short page is
- * not the end; an empty one is).
+ * Reading: history-reader.ts gives the messages oldest first on any WAHA engine and version.
+ *
+ * Checkpoint: a timestamp cursor (the last timestamp done, and the ids done at it) advances with every message in
+ * the same Redis step as the ledger and the counters, so a retried or restarted job resumes at the first message
+ * not yet done, even when new messages arrived meanwhile.
  *
  * Unknown outcomes: only the message at a chat's checkpoint can have been posted without being committed (a job
  * that died mid-request), so a run looks for it once, before its first post (the poster's `mayExist`), instead of
@@ -21,7 +22,9 @@ import { MessageLedger } from '../conversations/message-ledger.repository';
 import { MessagePoster, PermanentMessageError, PostTarget } from '../conversations/message-poster';
 import { ChatIdentity, PersonResolver } from '../conversations/person-resolver';
 import { LOGGER } from '../logging/logger';
+import { ServerProfilesService } from '../apps/server-profiles.service';
 import { ChatCheckpoint, ChatCheckpointRepository } from './chat-checkpoint.repository';
+import { HistoryPlan, HistoryReader, OrderMismatchError } from './history-reader';
 import { PullRecord, PullRecordRepository } from './pull-record.repository';
 import { isChatFinished } from './pull-state';
 
@@ -40,39 +43,70 @@ export class ChatImporter {
     private readonly ledger: MessageLedger,
     private readonly composer: MessageComposer,
     private readonly poster: MessagePoster,
+    private readonly profiles: ServerProfilesService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async run(app: AppContext, record: PullRecord, chatId: string, signal: AbortSignal, hooks: ImportHooks): Promise<'done' | 'stopped'> {
-    const options = record.options;
-    const gteSec = Math.floor(record.from / 1000);
-    const lteSec = Math.floor(record.to / 1000);
-    let cp = await this.checkpoints.get(record, chatId);
+  /**
+   * Imports the chat (one person: `chatIds` holds its @lid and phone chats when the server keeps them apart) from
+   * its checkpoint to the end of the window. `chatId` names the job and its checkpoint.
+   */
+  async run(app: AppContext, record: PullRecord, chatId: string, chatIds: readonly string[], signal: AbortSignal, hooks: ImportHooks): Promise<'done' | 'stopped'> {
+    const cp = await this.checkpoints.get(record, chatId);
     if (isChatFinished(cp.state)) return 'done';
+    const capabilities = await this.profiles.capabilities(app);
+    const engine = (await this.profiles.waha(app)).engine;
+    const plan: HistoryPlan = {
+      chatIds,
+      gteSec: Math.floor(record.from / 1000),
+      lteSec: Math.floor(record.to / 1000),
+      batch: record.options.batch,
+      strategy: capabilities.sortsAscending && !this.profiles.orderDistrusted(app) ? 'ascending' : 'scan',
+      filtersAfterFetch: capabilities.filtersAfterFetch,
+      tiesListedInChatOrder: engine === 'WEBJS',
+    };
+    try {
+      return await this.importFrom(app, record, chatId, new HistoryReader(app.waha, plan, signal), cp, signal, hooks);
+    } catch (error) {
+      if (!(error instanceof OrderMismatchError)) throw error;
+      // Nothing of the page out of order was used: read the chat again, sorting it ourselves.
+      this.logger.warn({ appId: app.config.id, chatId, err: error }, 'WAHA does not sort this history oldest first: reading it newest first and sorting it here');
+      this.profiles.distrustOrder(app);
+      const fresh = await this.checkpoints.get(record, chatId);
+      return this.importFrom(app, record, chatId, new HistoryReader(app.waha, { ...plan, strategy: 'scan' }, signal), fresh, signal, hooks);
+    }
+  }
+
+  private async importFrom(
+    app: AppContext,
+    record: PullRecord,
+    chatId: string,
+    reader: HistoryReader,
+    start: ChatCheckpoint,
+    signal: AbortSignal,
+    hooks: ImportHooks,
+  ): Promise<'done' | 'stopped'> {
+    const options = record.options;
+    let cp = start;
     const chatName = await this.records.chatName(record, chatId);
     const identity = await this.persons.identity(app, chatId);
     const log = this.logger.child({ pullId: record.id, chatId });
-    let pageOffset = cp.pageOffset;
-    // The first message of a run may have been posted by a run that died before committing it.
-    let atCheckpoint = true;
-    for (;;) {
-      if ((await this.records.get(record))?.stop) return 'stopped';
-      const page = await app.waha.messages(chatId, { limit: options.batch, offset: pageOffset, sortOrder: 'asc', gteSec, lteSec, downloadMedia: false }, signal);
-      if (page.length === 0) return 'done';
+    // The first message a run posts may have been posted by a run that died before committing it (everything
+    // before it is committed: in the ledger, or counted as skipped).
+    let firstPost = true;
+    if ((await this.records.get(record))?.stop) return 'stopped';
+    for await (const page of reader.read({ ts: cp.cursorTs, ids: new Set(cp.cursorIds) })) {
       const ids = page.map((m) => parseMessageId(m.id).waId);
       const replyIds = page
         .map((m) => m.replyTo?.id)
         .filter((v): v is string => Boolean(v))
         .map((id) => parseMessageId(id).waId);
       const known = await this.ledger.lookup(record.appId, identity, [...new Set([...ids, ...replyIds])]);
-      const startIndex = pageOffset === cp.pageOffset ? cp.pageIndex : 0;
-      for (let i = startIndex; i < page.length; i++) {
+      for (let i = 0; i < page.length; i++) {
         signal.throwIfAborted();
         const message = page[i];
         const waId = ids[i];
-        const last = i + 1 >= page.length;
-        const next = { nextOffset: last ? pageOffset + options.batch : pageOffset, nextIndex: last ? 0 : i + 1 };
-        const base = { waId, timestamp: message.timestamp, ...next };
+        const base = { waId, fullId: message.id, timestamp: message.timestamp };
         let result: { processed: number; stop: boolean };
         if (chatKind(chatIdOf(message)) === 'null') {
           result = await this.checkpoints.commit(record, chatId, identity, 'ignored', base);
@@ -80,6 +114,8 @@ export class ChatImporter {
           result = await this.checkpoints.commit(record, chatId, identity, 'exists', base);
         } else {
           cp = await this.ensureConversation(app, record, chatId, identity, chatName, cp);
+          const mayExist = firstPost;
+          firstPost = false;
           try {
             const replyTo = message.replyTo?.id ? known.get(parseMessageId(message.replyTo.id).waId) : undefined;
             const target: PostTarget = { conversationId: cp.conversationId, lastCwId: cp.lastCwId };
@@ -92,7 +128,7 @@ export class ChatImporter {
                 sourceId,
                 attempts: options.attempts,
                 signal,
-                mayExist: atCheckpoint && cp.conversationId > 0,
+                mayExist: mayExist && cp.conversationId > 0,
                 onConversationMissing: () => this.replaceConversation(app, record, identity, chatName, chatId),
               },
             );
@@ -101,7 +137,6 @@ export class ChatImporter {
             known.set(waId, { conversationId: cp.conversationId, messageId: created.id });
             result = await this.checkpoints.commit(record, chatId, identity, 'created', {
               ...base,
-              fullId: message.id,
               conversationId: cp.conversationId,
               cwMessageId: created.id,
             });
@@ -111,14 +146,12 @@ export class ChatImporter {
             result = await this.checkpoints.commit(record, chatId, identity, 'failed', { ...base, failure: `${message.id}: ${error.message}` });
           }
         }
-        cp.pageOffset = next.nextOffset;
-        cp.pageIndex = next.nextIndex;
-        atCheckpoint = false;
         await hooks.onProcessed(result.processed);
         if (result.stop) return 'stopped';
       }
-      pageOffset += options.batch;
+      if ((await this.records.get(record))?.stop) return 'stopped';
     }
+    return 'done';
   }
 
   private async ensureConversation(app: AppContext, record: PullRecord, chatId: string, identity: ChatIdentity, chatName: string | undefined, cp: ChatCheckpoint): Promise<ChatCheckpoint> {

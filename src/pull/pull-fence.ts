@@ -21,7 +21,8 @@ export class PullFence implements ChatFence {
     const record = await this.records.get(pull);
     if (!record || !['planning', 'running', 'stopping'].includes(record.state)) return false;
     if (record.state === 'planning') return true;
-    if (!(await this.records.isPlanned(pull, chatId))) return false;
-    return !(await this.checkpoints.isFinished(pull, chatId));
+    const job = await this.records.plannedAs(pull, chatId);
+    if (!job) return false;
+    return !(await this.checkpoints.isFinished(pull, job));
   }
 }

@@ -56,6 +56,9 @@ end
 return 0`,
 });
 
+/** Marks the chats hash's alias entries (`>` never starts a chat id). */
+const ALIAS = '>';
+
 const NUMERIC: Array<keyof PullRecord> = [
   'from',
   'to',
@@ -146,24 +149,34 @@ export class PullRecordRepository {
     await this.r.hset(this.keys.record(pull), 'stop', '1');
   }
 
-  async setChats(pull: PullRef, chats: Array<{ id: string; name?: string | null }>): Promise<void> {
+  /**
+   * The planned chats: one entry per job (chat id → name), and `>`-prefixed entries for the other chats a job reads
+   * (an @lid → the job's chat), so the live relay's fence finds them.
+   */
+  async setChats(pull: PullRef, chats: Array<{ id: string; chatIds?: readonly string[]; name?: string | null }>): Promise<void> {
     const multi = this.r.multi().hset(this.keys.record(pull), 'chatsTotal', chats.length).del(this.keys.chats(pull));
-    if (chats.length > 0) {
-      multi.hset(this.keys.chats(pull), Object.fromEntries(chats.map((c) => [c.id, c.name ?? ''])));
+    const entries: Array<[string, string]> = [];
+    for (const chat of chats) {
+      entries.push([chat.id, chat.name ?? '']);
+      for (const other of chat.chatIds ?? []) if (other !== chat.id) entries.push([`${ALIAS}${other}`, chat.id]);
     }
+    if (entries.length > 0) multi.hset(this.keys.chats(pull), Object.fromEntries(entries));
     await multi.exec();
+  }
+
+  /** The job's chat that reads `chatId` (itself, or the chat it is an alias of), if the pull planned it. */
+  async plannedAs(pull: PullRef, chatId: string): Promise<string | undefined> {
+    const [own, alias] = await this.r.hmget(this.keys.chats(pull), chatId, `${ALIAS}${chatId}`);
+    if (own !== null) return chatId;
+    return alias ?? undefined;
   }
 
   async chatName(pull: PullRef, chatId: string): Promise<string | undefined> {
     return (await this.r.hget(this.keys.chats(pull), chatId)) || undefined;
   }
 
-  async isPlanned(pull: PullRef, chatId: string): Promise<boolean> {
-    return (await this.r.hexists(this.keys.chats(pull), chatId)) === 1;
-  }
-
   async chatIds(pull: PullRef): Promise<string[]> {
-    return this.r.hkeys(this.keys.chats(pull));
+    return (await this.r.hkeys(this.keys.chats(pull))).filter((id) => !id.startsWith(ALIAS));
   }
 
   async conversations(pull: PullRef): Promise<number[]> {

@@ -6,8 +6,8 @@
  * | `pull:active`                    | string | the id of the app's running pull (one at a time)                       |
  * | `pull:last`                      | string | the id of the app's latest pull (what `status` shows after it ended)   |
  * | `pull:<id>`                      | hash   | the pull record: state, window, options, origin, live counters         |
- * | `pull:<id>:chats`                | hash   | planned chat id → chat name                                            |
- * | `pull:<id>:chat:<chatId>`        | hash   | a chat's checkpoint: page offset, index in page, conversation, state   |
+ * | `pull:<id>:chats`                | hash   | planned chat id → chat name; `>@lid` → the chat whose job reads it      |
+ * | `pull:<id>:chat:<chatId>`        | hash   | a chat's checkpoint: timestamp cursor (+ ids done at it), conversation, state |
  * | `pull:<id>:convs`                | set    | conversations the pull wrote into (for --rc and the report)            |
  * | `pull:<id>:failures`             | list   | `<message id>: <error>` of messages that failed for good               |
  * | `pull:<id>:lease`                | string | --pause: alive while a worker runs the pull (renewed every 5 s)        |

@@ -78,19 +78,17 @@ export class Lanes {
   /** Appends an event to its lane; `dedupeKey` drops a second delivery of the same event. False when a duplicate. */
   async push(queue: QueueName, appId: string, key: string, event: unknown, dedupeKey?: string): Promise<boolean> {
     const lane = laneId(appId, key);
-    const [pushed] = await Promise.all([
-      this.redis.run(
-        PUSH,
-        {
-          list: this.keys.laneList(queue, lane),
-          seen: this.keys.seen(appId, dedupeKey ?? '-'),
-          kicked: this.keys.laneKicked(queue, lane),
-        },
-        { event: JSON.stringify(event), dedupe: dedupeKey ?? '' },
-      ),
-      this.redis.client.sadd(this.keys.laneIndex(queue), lane),
-    ]);
-    if (pushed === 2) await this.redis.client.rpush(this.keys.readyLanes(queue), lane);
+    const pushed = await this.redis.run(
+      PUSH,
+      {
+        list: this.keys.laneList(queue, lane),
+        seen: this.keys.seen(appId, dedupeKey ?? '-'),
+        kicked: this.keys.laneKicked(queue, lane),
+      },
+      { event: JSON.stringify(event), dedupe: dedupeKey ?? '' },
+    );
+    // A lane whose drain job is on its way is listed already (the sweeper keeps kicked lanes listed).
+    if (pushed === 2) await Promise.all([this.redis.client.sadd(this.keys.laneIndex(queue), lane), this.redis.client.rpush(this.keys.readyLanes(queue), lane)]);
     return pushed !== 0;
   }
 
@@ -181,10 +179,16 @@ export class Lanes {
     const lanes = (await this.redis.client.smembers(index)) as LaneId[];
     for (const lane of lanes) {
       const list = this.keys.laneList(queue, lane);
-      const [length, owner] = await Promise.all([this.redis.client.llen(list), this.redis.client.exists(this.keys.laneOwner(queue, lane))]);
+      const [length, owner, drainWaiting] = await Promise.all([
+        this.redis.client.llen(list),
+        this.redis.client.exists(this.keys.laneOwner(queue, lane)),
+        this.redis.client.exists(this.keys.laneKicked(queue, lane)),
+      ]);
       if (length === 0) {
-        // The index is shared by every app (another slot than the lane): take the lane out, then look again, so
-        // an event pushed in between keeps it listed.
+        // Forget it unless a drain job is on its way (a push then skips listing it again). The index is shared by
+        // every app (another slot than the lane): take the lane out, then look again, so an event pushed in
+        // between keeps it listed.
+        if (drainWaiting) continue;
         await this.redis.client.srem(index, lane);
         if ((await this.redis.client.llen(list)) > 0) await this.redis.client.sadd(index, lane);
       } else if (!owner) {

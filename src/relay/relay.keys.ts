@@ -11,6 +11,7 @@
  * | `live:<chatId>`                    | hash   | the live writer's cursor in a chat: conversation, last message, the message in flight |
  * | `sent:<ChatWoot message id>:<part>`| string | the WhatsApp id of each part of an agent message already sent (30 days) |
  * | `read-marked`                      | hash   | conversation → last ChatWoot message marked read by the contact     |
+ * | `attachments-refused-noted`        | hash   | conversations told once that WAHA Core does not send attachments   |
  *
  * Shared by every app, placed by queue (`<prefix>:{lanes:<queue>}:…`):
  * | `index`                            | set    | lane ids with events (what the sweeper and `wa/queue status` walk)  |
@@ -71,8 +72,13 @@ export class RelayKeys {
     return this.redis.appKey(appId, 'live', chatId);
   }
 
-  sentPart(appId: string, cwMessageId: number, part: number): string {
+  sentPart(appId: string, cwMessageId: number, part: number | string): string {
     return this.redis.appKey(appId, 'sent', cwMessageId, part);
+  }
+
+  /** Conversations already told that WAHA does not deliver attachments (told once each). */
+  attachmentsRefusedNoted(appId: string): string {
+    return this.redis.appKey(appId, 'attachments-refused-noted');
   }
 
   readMarked(appId: string): string {

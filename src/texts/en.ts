@@ -391,6 +391,11 @@ export const en = {
   'relay.noChatId': 'this contact has no WhatsApp chat id or phone number',
   'relay.noChatIdAction': 'add the phone number to the contact and send again',
   'relay.sendFailedAction': 'check the WhatsApp session with WAHA and send the message again',
+  // [version?] once per conversation, when WAHA refuses media sends (WAHA Core before 2026.6.1)
+  'relay.attachmentsNotDelivered': lines(
+    '⚠️ **Attachments are not delivered to WhatsApp**: this WAHA{{#version}} ({{version}}){{/version}} is WAHA Core, which sends files only from version 2026.6.1 (or with WAHA Plus).',
+    'The customer gets the text of your messages only. Send files another way, or upgrade WAHA.',
+  ),
   // [chat, reason]
   'relay.receiveFailed': lines(
     '⚠️ **A WhatsApp message from `{{chat}}` could not be copied to ChatWoot**: {{reason}}',
@@ -401,6 +406,50 @@ export const en = {
   // [status]
   'relay.sessionNotWorking':
     '⚠️ The WhatsApp session is **{{status}}**, so messages cannot be delivered. Reconnect it in WAHA (scan the QR code if asked), then retry.',
+
+  // ── What the servers are (posted in the WhatsApp Integration conversation once per change) ────────────────────
+  // [waha, chatwoot, adaptations (list of lines), problems (list of lines)]
+  'server.report': lines(
+    'ℹ️ **Servers found**: WAHA {{waha}} · ChatWoot {{chatwoot}}',
+    '{{#adaptations.length}}',
+    '',
+    '🔧 **What the bridge does because of them**',
+    '{{#adaptations}}',
+    '- {{.}}',
+    '{{/adaptations}}',
+    '{{/adaptations.length}}',
+    '{{#problems.length}}',
+    '',
+    '⚠️ **What will not work, and what to change**',
+    '{{#problems}}',
+    '- {{.}}',
+    '{{/problems}}',
+    '{{/problems.length}}',
+  ),
+  // [version, engine, tier] how WAHA is named in the report
+  'server.waha': '{{version}} ({{engine}}{{#tier}}, {{tier}}{{/tier}})',
+  'server.unknown': 'unknown',
+  'server.adapt.sortHere':
+    'History is read newest first and put in order here: this WAHA cannot list it oldest first (NOWEB and GOWS can from 2025.10.5; WEBJS never does).',
+  'server.adapt.lidsMerged': "An @lid chat and the phone chat of one person are read as one history (WAHA merges them).",
+  'server.adapt.lidsJoined': 'An @lid chat and the phone chat of one person are read together and merged by time into one conversation.',
+  'server.adapt.textOnly':
+    'Agent attachments cannot be sent (WAHA Core before 2026.6.1): customers get the text, and the agent a note in the conversation.',
+  'server.adapt.wpp': 'WPP engine: history is read without server-side filters and put in order here, which takes longer.',
+  'server.problem.noFilters':
+    'History import needs WAHA 2024.10.9 or later (paging and time filters on messages). Upgrade WAHA.',
+  'server.problem.noLids':
+    '@lid chats cannot be matched to phone numbers before WAHA 2025.5.4 (lids API): the same person may get two conversations. Upgrade WAHA.',
+  'server.problem.nowebStore':
+    'NOWEB keeps no store for this session, so chats and messages cannot be read: create the session with config.noweb.store.enabled=true and fullSync=true.',
+  'server.problem.nowebShallow':
+    'NOWEB synced only about 3 months of history (config.noweb.store.fullSync was off when the session was paired); older messages cannot be pulled.',
+  'server.problem.chatwootSourceId':
+    'ChatWoot before 3.4 drops the source_id of messages, so the bridge cannot recognise a post whose answer was lost. Upgrade ChatWoot.',
+  'server.problem.chatwootUnsigned':
+    'ChatWoot before 4.13 does not sign API inbox webhooks. Upgrade ChatWoot to check that webhooks really come from it.',
+  // [what, reason]
+  'server.problem.unreachable': 'Could not ask {{what}}: {{reason}}',
 
   // ── Generic ──────────────────────────────────────────────────────────────────────────────────────────────────────
   // [reason, prefix]

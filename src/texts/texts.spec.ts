@@ -73,6 +73,14 @@ const SAMPLE_VARS: Record<string, unknown> = {
   session: 'default',
   chat: '12025550101@c.us',
   timeout: '10m',
+  version: '2026.5.3',
+  engine: 'NOWEB',
+  tier: 'CORE',
+  waha: '2026.5.3 (NOWEB, CORE)',
+  chatwoot: '4.15.1',
+  adaptations: ['History is read newest first'],
+  problems: ['Upgrade WAHA'],
+  what: 'WAHA version',
 };
 
 const KEYS = Object.keys(en) as TextKey[];

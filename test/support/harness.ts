@@ -35,6 +35,8 @@ export interface HarnessOptions {
   main?: string;
   /** The Redis namespace (QUEUE_PREFIX); default a fresh one per harness. */
   prefix?: string;
+  /** Service environment that depends on the running simulators (e.g. a storage host's address). */
+  envFrom?: (sims: { cw: ChatwootSimulator; waha: WahaSimulator }) => Record<string, string>;
   /** Prepare Redis or the simulators after they start and before the service does (e.g. load a fixture). */
   beforeService?: (harness: Harness) => Promise<void>;
 }
@@ -77,6 +79,7 @@ export class Harness {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       HTTP_TIMEOUT: '5s',
       ...opts.env,
+      ...opts.envFrom?.({ cw, waha }),
     };
     const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL, opts.main ?? MAIN);
     cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}` });

@@ -27,6 +27,15 @@ export interface ChatwootClientOptions {
   inboxIdentifier?: string;
 }
 
+/**
+ * A value as one Rails path segment. Rails' dynamic segments match `[^/.?]+` on the raw path and decode the match
+ * afterwards (actionpack journey/nodes/node.rb DEFAULT_EXP; journey/router.rb), and ChatWoot's public routes add no
+ * constraint (config/routes.rb), so a `.` must travel as `%2E` (encodeURIComponent leaves it as it is).
+ */
+export function pathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/\./g, '%2E');
+}
+
 export class ChatwootClient {
   private readonly http: AxiosInstance;
   private readonly base: string;
@@ -54,6 +63,11 @@ export class ChatwootClient {
 
   private put<T>(path: string, body: unknown, priority: Priority = 'bulk'): Promise<T> {
     return this.gate.run(priority, async () => (await this.http.put<T>(this.base + path, body)).data);
+  }
+
+  /** `GET /api` (no auth): `{version, …}` (ChatWoot's ApiController#index). */
+  async serverVersion(): Promise<{ version: string }> {
+    return this.gate.run('live', async () => (await this.http.get<{ version: string }>('/api')).data);
   }
 
   getInbox(inboxId: number): Promise<CwInbox> {
@@ -139,6 +153,7 @@ export class ChatwootClient {
         form.append('message_type', message.message_type);
         form.append('private', String(message.private ?? false));
         if (message.source_id) form.append('source_id', message.source_id);
+        if (message.external_created_at !== undefined) form.append('external_created_at', String(message.external_created_at));
         if (message.content_attributes) form.append('content_attributes', JSON.stringify(message.content_attributes));
         for (const file of attachments) {
           form.append('attachments[]', new Blob([file.data], { type: file.mimetype }), file.filename);
@@ -160,8 +175,8 @@ export class ChatwootClient {
    * until now read. `sourceId` is the contact inbox's source id; the answer is 200 with an empty body.
    */
   async markSeenByContact(sourceId: string, conversationId: number, priority: Priority = 'live'): Promise<void> {
-    const inbox = encodeURIComponent(this.options.inboxIdentifier ?? '');
-    const path = `/public/api/v1/inboxes/${inbox}/contacts/${encodeURIComponent(sourceId)}/conversations/${conversationId}/update_last_seen`;
+    const inbox = pathSegment(this.options.inboxIdentifier ?? '');
+    const path = `/public/api/v1/inboxes/${inbox}/contacts/${pathSegment(sourceId)}/conversations/${conversationId}/update_last_seen`;
     await this.gate.run(priority, async () => {
       await this.http.post(path, {});
     });

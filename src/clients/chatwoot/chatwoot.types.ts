@@ -56,6 +56,11 @@ export interface CwNewMessage {
   message_type: CwMessageTypeName;
   private?: boolean;
   source_id?: string;
+  /**
+   * When the message was really sent (unix seconds). Read top-level by ChatWoot's Messages::MessageBuilder and
+   * stored as content_attributes.external_created_at (app/builders/messages/message_builder.rb).
+   */
+  external_created_at?: number;
   content_attributes?: Record<string, unknown>;
 }
 

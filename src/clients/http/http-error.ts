@@ -9,7 +9,7 @@
  *   look before retrying it.
  * - `auth`: 401/403. Retrying does not help; tell the operator.
  * - `not-found`: 404.
- * - `client`: other 4xx (validation). Retrying the same request does not help.
+ * - `client`: other 4xx (validation), and 501 Not Implemented. Retrying the same request does not help.
  */
 export type UpstreamErrorKind =
   | 'rate-limited'
@@ -89,6 +89,8 @@ export function classify(
   else if (status === 401 || status === 403) kind = 'auth';
   else if (status === 404) kind = 'not-found';
   else if (status === 502 || status === 503 || status === 504) kind = 'unavailable';
+  // 501: the method is not implemented (by this WAHA engine or tier, since WAHA 2025.6.6): asking again cannot help.
+  else if (status === 501) kind = 'client';
   else if (status >= 500) kind = 'server';
   else kind = 'client';
   return new UpstreamError(upstream, kind, status, method, path, body, `${where}: HTTP ${status}${text ? ` ${text}` : ''}`);

@@ -9,17 +9,24 @@ import {
   SendFile,
   WahaChat,
   WahaContact,
+  WahaLid,
   WahaMessage,
+  WahaServerVersion,
   WahaSession,
 } from './waha.types';
 import { isUpstreamError } from '../http/http-error';
+import { planMediaFetch } from './media-url';
 
 export interface WahaClientOptions {
   url: string;
   apiKey: string;
   session: string;
   timeoutMs: number;
+  /** Hosts media may be fetched from besides WAHA itself (S3, a CDN): see media-url.ts. */
+  mediaHosts?: readonly string[];
 }
+
+const LIDS_PAGE = 1000;
 
 function enc(value: string): string {
   return encodeURIComponent(value);
@@ -27,9 +34,11 @@ function enc(value: string): string {
 
 export class WahaClient {
   private readonly http: AxiosInstance;
+  /** For media on other hosts (presigned S3 URLs): no API key ever leaves for them. */
+  private readonly foreign: AxiosInstance;
   readonly session: string;
 
-  constructor(options: WahaClientOptions) {
+  constructor(private readonly options: WahaClientOptions) {
     this.session = options.session;
     this.http = createHttpClient({
       upstream: 'waha',
@@ -37,6 +46,30 @@ export class WahaClient {
       timeoutMs: options.timeoutMs,
       headers: { 'X-Api-Key': options.apiKey, Accept: 'application/json' },
     });
+    this.foreign = createHttpClient({ upstream: 'waha', baseURL: options.url, timeoutMs: options.timeoutMs, headers: {} });
+  }
+
+  /**
+   * What the server is: `GET /api/server/version` (WAHA 2024.9.1+), else the older `GET /api/version`. `engine`
+   * there is the container default; the session's own engine is in `getSession()`.
+   */
+  async serverVersion(): Promise<WahaServerVersion> {
+    try {
+      return (await this.http.get<WahaServerVersion>('/api/server/version')).data;
+    } catch (error) {
+      if (!isUpstreamError(error, 'not-found')) throw error;
+      return (await this.http.get<WahaServerVersion>('/api/version')).data;
+    }
+  }
+
+  /** Every @lid ↔ phone mapping the session knows (the lids API, WAHA 2025.5.4+). */
+  async lids(): Promise<WahaLid[]> {
+    const all: WahaLid[] = [];
+    for (let offset = 0; ; offset += LIDS_PAGE) {
+      const page = (await this.http.get<WahaLid[]>(`/api/${enc(this.session)}/lids`, { params: { limit: LIDS_PAGE, offset } })).data;
+      all.push(...page);
+      if (page.length < LIDS_PAGE) return all;
+    }
   }
 
   async sessions(): Promise<WahaSession[]> {
@@ -87,11 +120,16 @@ export class WahaClient {
     }
   }
 
-  /** Download a media file WAHA serves under /api/files (absolute URL or path); null when it expired. */
+  /**
+   * Downloads a media file: from WAHA itself (with the API key, on WAHA_URL) or from a listed storage host (without
+   * it); see media-url.ts. Null when the file expired (404).
+   */
   async download(url: string, timeoutMs?: number): Promise<{ data: Buffer; mimetype?: string } | null> {
-    const path = url.startsWith('http') ? new URL(url).pathname + new URL(url).search : url;
+    const plan = planMediaFetch(url, this.options.url, this.options.mediaHosts ?? []);
+    if (plan.kind === 'refused') throw new Error(`media not fetched: ${plan.reason}`);
+    const http = plan.kind === 'waha' ? this.http : this.foreign;
     try {
-      const response = await this.http.get<ArrayBuffer>(path, { responseType: 'arraybuffer', timeout: timeoutMs });
+      const response = await http.get<ArrayBuffer>(plan.url, { responseType: 'arraybuffer', timeout: timeoutMs });
       const contentType = response.headers['content-type'];
       return { data: Buffer.from(response.data), mimetype: typeof contentType === 'string' ? contentType : undefined };
     } catch (error) {
@@ -129,6 +167,14 @@ export class WahaClient {
 
   async sendFile(chatId: string, file: SendFile, caption?: string, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
     return this.send('/api/sendFile', { chatId, file, caption, reply_to: replyTo });
+  }
+
+  async sendVideo(chatId: string, file: SendFile, caption?: string, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendVideo', { chatId, file, caption, reply_to: replyTo });
+  }
+
+  async sendVoice(chatId: string, file: SendFile, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendVoice', { chatId, file, reply_to: replyTo });
   }
 
   async sendSeen(chatId: string, messageIds?: string[]): Promise<void> {

@@ -40,7 +40,24 @@ export interface WahaSession {
   name: string;
   status: string;
   me?: { id: string; pushName?: string; lid?: string } | null;
+  /** `{engine: 'NOWEB', …engine info}` on a detailed GET (WAHA's manager.core.ts `fetchEngineInfo`). */
   engine?: { engine?: string } | string;
+  /** The session config; NOWEB's store settings decide whether chats and messages can be read at all. */
+  config?: { noweb?: { store?: { enabled?: boolean; fullSync?: boolean; full_sync?: boolean } } } | null;
+}
+
+/** `GET /api/server/version` (or `/api/version`): `engine` is the container default, `tier` CORE or PLUS. */
+export interface WahaServerVersion {
+  version: string;
+  engine?: string;
+  tier?: string;
+  browser?: string | null;
+}
+
+/** One @lid ↔ phone mapping of the lids API; `pn` is null when WhatsApp has not told it. */
+export interface WahaLid {
+  lid: string;
+  pn: string | null;
 }
 
 export interface WahaContact {

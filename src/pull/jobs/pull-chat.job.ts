@@ -24,7 +24,10 @@ import { enqueuePullFinish } from './pull-finish.job';
 export interface PullChatJobData {
   appId: string;
   pullId: string;
+  /** Names the job and its checkpoint: the person's chat (its phone chat when there is one). */
   chatId: string;
+  /** The chats of the person to read, when the server keeps an @lid and a phone chat apart; default [chatId]. */
+  chatIds?: string[];
 }
 
 declare module '../../queue/queue.constants' {
@@ -83,7 +86,7 @@ export class PullChatJob implements JobHandler<JobName.PullChat>, BeforeApplicat
     try {
       const outcome = record.stop
         ? 'stopped'
-        : await this.importer.run(app, record, chatId, watchdog.signal, {
+        : await this.importer.run(app, record, chatId, job.data.chatIds ?? [chatId], watchdog.signal, {
             onProcessed: async (processed) => {
               arm();
               await this.maybeReport(record, processed);

@@ -4,10 +4,14 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../../apps/apps.service';
+import { ServerProfilesService } from '../../apps/server-profiles.service';
 import { chatKind, isIncluded, publicJid } from '../../common/jids';
 import { TEXTS } from '../../config/texts.provider';
+import { PersonResolver } from '../../conversations/person-resolver';
 import { ReplyService } from '../../integration-chat/reply.service';
+import { LOGGER } from '../../logging/logger';
 import { isFinalAttempt, JobHandler } from '../../queue/job-dispatch';
 import { jobIds } from '../../queue/job-options';
 import { JobName } from '../../queue/queue.constants';
@@ -31,7 +35,10 @@ declare module '../../queue/queue.constants' {
 }
 
 export interface PlannedChat {
+  /** Names the chat's job and checkpoint. */
   id: string;
+  /** The chats to read for it (one person's @lid and phone chats, when the server keeps them apart). */
+  chatIds: string[];
   name?: string | null;
 }
 
@@ -51,7 +58,10 @@ export class PullPlanJob implements JobHandler<JobName.PullPlan> {
     private readonly replies: ReplyService,
     private readonly report: PullReport,
     private readonly finish: PullFinishJob,
+    private readonly profiles: ServerProfilesService,
+    private readonly persons: PersonResolver,
     @Inject(TEXTS) private readonly texts: Texts,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async handle(job: Job<PullPlanJobData>): Promise<void> {
@@ -82,7 +92,10 @@ export class PullPlanJob implements JobHandler<JobName.PullPlan> {
       await this.records.set(pull, { state: 'running' });
       await this.queues.addBulk(
         JobName.PullChat,
-        chats.map((chat) => ({ data: { appId: record.appId, pullId: record.id, chatId: chat.id }, jobId: jobIds.pullChat(record.id, chat.id) })),
+        chats.map((chat) => ({
+          data: { appId: record.appId, pullId: record.id, chatId: chat.id, ...(chat.chatIds.length > 1 ? { chatIds: chat.chatIds } : {}) },
+          jobId: jobIds.pullChat(record.id, chat.id),
+        })),
         { attempts: Math.max(1, record.options.attempts) },
       );
     } catch (error) {
@@ -93,29 +106,64 @@ export class PullPlanJob implements JobHandler<JobName.PullPlan> {
     }
   }
 
-  /** The chats of the pull's scope that may have messages in its window, least recently active first. */
+  /**
+   * The chats of the pull's scope that may have messages in its window, one job per person, least recently active
+   * first. An @lid chat and the phone chat of one person (mapped through WAHA's lids API) are one person: on a server
+   * that merges their histories (see wahaCapabilities) the job reads one of them, elsewhere both, merged by time.
+   */
   private async chatsFor(app: AppContext, record: PullRecord): Promise<PlannedChat[]> {
     const { options, origin } = record;
-    if (options.chat !== 'all') return [{ id: publicJid(options.chat) }];
-    if (!origin.commandsChat) {
-      return [...new Set(origin.contactChatIds.map(publicJid))].filter((id) => chatKind(id) !== 'null').map((id) => ({ id }));
+    const capabilities = await this.profiles.capabilities(app);
+    if (capabilities.lidsApi) {
+      await app.waha
+        .lids()
+        .then((mappings) => this.persons.learn(app, mappings))
+        .catch((error: unknown) => this.logger.warn({ appId: app.config.id, err: error }, 'cannot list @lid mappings: each @lid chat is looked up on its own'));
     }
+    let listed: Array<{ id: string; name?: string | null; ts: number }>;
+    if (options.chat !== 'all') listed = [{ id: publicJid(options.chat), ts: 0 }];
+    else if (!origin.commandsChat) listed = [...new Set(origin.contactChatIds.map(publicJid))].filter((id) => chatKind(id) !== 'null').map((id) => ({ id, ts: 0 }));
+    else listed = await this.listChats(app, record);
+    const groups = new Map<string, { ids: string[]; name?: string | null; ts: number }>();
+    for (const chat of listed) {
+      const identity = await this.persons.identity(app, chat.id);
+      const group = groups.get(identity.person) ?? { ids: [], name: chat.name, ts: 0 };
+      // Asked for one chat (or a contact): its other id counts too, so the person is imported whole.
+      for (const id of options.chat !== 'all' || !origin.commandsChat ? [chat.id, ...identity.aliases] : [chat.id]) {
+        if (!group.ids.includes(id)) group.ids.push(id);
+      }
+      group.name ??= chat.name;
+      group.ts = Math.max(group.ts, chat.ts);
+      groups.set(identity.person, group);
+    }
+    return [...groups.entries()]
+      .sort(([, a], [, b]) => a.ts - b.ts)
+      .map(([person, group]) => {
+        // The phone chat names the job when the person has one; a merging server reads only that one.
+        const main = group.ids.includes(person) ? person : group.ids[0];
+        const chatIds = capabilities.mergesLidHistories ? [main] : [main, ...group.ids.filter((id) => id !== main)];
+        return { id: main, chatIds, name: group.name };
+      });
+  }
+
+  /** Every chat of the session of the kinds asked for, whose last activity is not older than the window. */
+  private async listChats(app: AppContext, record: PullRecord): Promise<Array<{ id: string; name?: string | null; ts: number }>> {
     const chats = await app.waha.chats();
     const fromSec = Math.floor(record.from / 1000);
-    const result: Array<PlannedChat & { ts: number }> = [];
+    const result: Array<{ id: string; name?: string | null; ts: number }> = [];
     const seen = new Set<string>();
     for (const chat of chats) {
       const raw = typeof chat.id === 'string' ? chat.id : chat.id?._serialized;
       if (!raw) continue;
       const id = publicJid(raw);
-      if (seen.has(id) || !isIncluded(id, options.include)) continue;
+      if (seen.has(id) || !isIncluded(id, record.options.include)) continue;
       seen.add(id);
       const ts = Number(chat.conversationTimestamp ?? chat.timestamp ?? 0);
       // A chat whose last activity is older than the window has nothing in it.
       if (ts > 0 && ts < fromSec) continue;
       result.push({ id, name: chat.name, ts });
     }
-    return result.sort((a, b) => a.ts - b.ts).map(({ id, name }) => ({ id, name }));
+    return result;
   }
 
   /** Counts what would be imported, imports nothing. */
@@ -126,10 +174,12 @@ export class PullPlanJob implements JobHandler<JobName.PullPlan> {
     const lteSec = Math.floor(record.to / 1000);
     for (const chat of chats) {
       let count = 0;
-      for (let offset = 0; ; offset += DRY_RUN_PAGE) {
-        const page = await app.waha.messages(chat.id, { limit: DRY_RUN_PAGE, offset, sortOrder: 'asc', gteSec, lteSec, downloadMedia: false });
-        if (page.length === 0) break;
-        count += page.length;
+      for (const chatId of chat.chatIds) {
+        for (let offset = 0; ; offset += DRY_RUN_PAGE) {
+          const page = await app.waha.messages(chatId, { limit: DRY_RUN_PAGE, offset, sortOrder: 'asc', gteSec, lteSec, downloadMedia: false });
+          if (page.length === 0) break;
+          count += page.length;
+        }
       }
       total += count;
       if (count > 0) rows.push({ name: chat.name ? `${chat.name} (${chat.id})` : chat.id, count });

@@ -1,0 +1,103 @@
+/**
+ * What each app's WAHA and ChatWoot are: versions, WAHA's engine and tier, NOWEB's store. Asked at start-up and
+ * again every few minutes (a WAHA upgrade or a session on another engine changes what the bridge must do), kept in
+ * memory; callers read `waha(app)` and act on `wahaCapabilities(profile)`.
+ *
+ * A send that answers "available only in Plus version" downgrades the app's media sends at once, whatever the
+ * version said.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { engineName, WahaCapabilities, wahaCapabilities, WahaProfile } from '../clients/waha/waha-capabilities';
+import { LOGGER } from '../logging/logger';
+import { AppContext } from './apps.service';
+
+export interface ChatwootProfile {
+  version: string | null;
+}
+
+export interface ServerProfiles {
+  waha: WahaProfile;
+  chatwoot: ChatwootProfile;
+  /** Why a server could not be asked, if it could not. */
+  errors: string[];
+  detectedAt: number;
+}
+
+const FRESH_MS = 5 * 60_000;
+
+@Injectable()
+export class ServerProfilesService {
+  private readonly known = new Map<string, ServerProfiles>();
+  private readonly pending = new Map<string, Promise<ServerProfiles>>();
+  private readonly mediaSendsRefused = new Set<string>();
+  private readonly orderUntrusted = new Set<string>();
+
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  /** The app's servers as last seen (asked again when older than a few minutes, or when `refresh`). */
+  async profiles(app: AppContext, refresh = false): Promise<ServerProfiles> {
+    const id = app.config.id;
+    const known = this.known.get(id);
+    if (known && !refresh && Date.now() - known.detectedAt < FRESH_MS) return known;
+    let pending = this.pending.get(id);
+    if (!pending) {
+      pending = this.detect(app).finally(() => this.pending.delete(id));
+      this.pending.set(id, pending);
+    }
+    return pending;
+  }
+
+  async waha(app: AppContext): Promise<WahaProfile> {
+    return (await this.profiles(app)).waha;
+  }
+
+  async capabilities(app: AppContext): Promise<WahaCapabilities> {
+    const capabilities = wahaCapabilities(await this.waha(app));
+    if (this.mediaSendsRefused.has(app.config.id)) capabilities.mediaSends = false;
+    return capabilities;
+  }
+
+  /** WAHA answered a history page out of order although asked for oldest first: sort every chat here from now on. */
+  distrustOrder(app: AppContext): void {
+    this.orderUntrusted.add(app.config.id);
+  }
+
+  orderDistrusted(app: AppContext): boolean {
+    return this.orderUntrusted.has(app.config.id);
+  }
+
+  /** WAHA refused a media send as a Plus feature: send text only from now on (until a detection says otherwise). */
+  mediaSendsRefusedBy(app: AppContext): void {
+    this.mediaSendsRefused.add(app.config.id);
+  }
+
+  private async detect(app: AppContext): Promise<ServerProfiles> {
+    const previous = this.known.get(app.config.id);
+    const errors: string[] = [];
+    const note = (what: string) => (error: unknown) => {
+      errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    };
+    const [version, session, chatwoot] = await Promise.all([
+      app.waha.serverVersion().catch(note('WAHA version')),
+      app.waha.getSession().catch(note('WAHA session')),
+      app.chatwoot.serverVersion().catch(note('ChatWoot version')),
+    ]);
+    const sessionEngine = session && typeof session.engine === 'object' ? session.engine?.engine : session?.engine;
+    const engine = engineName(sessionEngine) ?? engineName(version?.engine) ?? previous?.waha.engine ?? null;
+    const store = session?.config?.noweb?.store;
+    const waha: WahaProfile = {
+      version: version?.version ?? previous?.waha.version ?? null,
+      engine,
+      tier: version?.tier === 'CORE' || version?.tier === 'PLUS' ? version.tier : (previous?.waha.tier ?? null),
+      nowebStore:
+        engine === 'NOWEB' && store ? { enabled: store.enabled === true, fullSync: store.fullSync === true || store.full_sync === true } : previous?.waha.nowebStore,
+    };
+    const profiles: ServerProfiles = { waha, chatwoot: { version: chatwoot?.version ?? previous?.chatwoot.version ?? null }, errors, detectedAt: Date.now() };
+    if (version) this.mediaSendsRefused.delete(app.config.id);
+    this.known.set(app.config.id, profiles);
+    if (errors.length > 0) this.logger.warn({ appId: app.config.id, errors }, 'could not ask every server what it is');
+    return profiles;
+  }
+}

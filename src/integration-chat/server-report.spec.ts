@@ -1,0 +1,30 @@
+import { Texts } from '../texts/texts';
+import { serverReport } from './server-report';
+
+const texts = Texts.load();
+
+describe('serverReport', () => {
+  it('names the servers and says what the bridge does on a newest-first Core WAHA', () => {
+    const report = serverReport(
+      { waha: { version: '2025.9.1', engine: 'NOWEB', tier: 'CORE', nowebStore: { enabled: true, fullSync: false } }, chatwoot: { version: '4.12.1' }, errors: [], detectedAt: 0 },
+      texts,
+    );
+    expect(report.text.split('\n')[0]).toBe('ℹ️ **Servers found**: WAHA 2025.9.1 (NOWEB, CORE) · ChatWoot 4.12.1');
+    expect(report.adaptations).toEqual(['server.adapt.sortHere', 'server.adapt.lidsJoined', 'server.adapt.textOnly']);
+    expect(report.problems).toEqual(['server.problem.nowebShallow', 'server.problem.chatwootUnsigned']);
+    expect(report.text).toContain('fullSync was off');
+  });
+
+  it('says what will not work below the floors, and when a server could not be asked', () => {
+    const report = serverReport({ waha: { version: '2024.9.1', engine: 'WEBJS', tier: 'PLUS' }, chatwoot: { version: null }, errors: ['ChatWoot version: HTTP 404'], detectedAt: 0 }, texts);
+    expect(report.problems).toEqual(['server.problem.noFilters', 'server.problem.noLids']);
+    expect(report.text).toContain('ChatWoot unknown');
+    expect(report.text).toContain('Could not ask ChatWoot version: HTTP 404');
+  });
+
+  it('changes its facts only when what was found changes', () => {
+    const base = { waha: { version: '2026.7.1', engine: 'GOWS' as const, tier: 'PLUS' as const }, chatwoot: { version: '4.15.1' }, errors: [], detectedAt: 1 };
+    expect(serverReport(base, texts).facts).toBe(serverReport({ ...base, detectedAt: 2 }, texts).facts);
+    expect(serverReport(base, texts).facts).not.toBe(serverReport({ ...base, waha: { ...base.waha, version: '2026.7.2' } }, texts).facts);
+  });
+});
