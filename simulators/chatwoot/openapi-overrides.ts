@@ -98,6 +98,13 @@ export function applyChatwootOverrides(doc: JsonObject): void {
     });
   }
 
+  // Retry of a failed message: `member { post :retry }` under messages (config/routes.rb), since v3.4.0 (#8518); what
+  // the dashboard calls when an agent presses Retry (store/modules/conversations/actions.js). Not in the document.
+  addOperation(doc, 'POST', `${ACCOUNT}/conversations/{conversation_id}/messages/{message_id}/retry`, {
+    summary: 'Retry a failed message (simulator override)',
+    parameters: [pathParam('account_id', 'integer'), pathParam('conversation_id', 'integer'), pathParam('message_id', 'integer')],
+  });
+
   // Attachment downloads: `data_url` is url_for(file), an Active Storage redirect on the ChatWoot host
   // (app/models/attachment.rb; activestorage config/routes.rb `/rails/active_storage/blobs/redirect/:signed_id/
   // *filename`).

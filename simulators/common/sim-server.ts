@@ -37,8 +37,15 @@ export interface FaultRule {
   method?: string;
   /** A path prefix or a regular expression the request path must match. */
   path?: string | RegExp;
-  /** How many matching requests the rule applies to (default 1). */
+  /** How many matching requests the rule applies to (default 1; unlimited with `forMs`). */
   times?: number;
+  /**
+   * An outage: the rule applies to every matching request for this long from now (a ChatWoot deploy answering 503
+   * for minutes, a WAHA that is down), whatever `times` says.
+   */
+  forMs?: number;
+  /** When a `forMs` rule ends (ms since epoch); set when the rule is added. */
+  until?: number;
   /** Answer with this status and body instead of running the handler. */
   status?: number;
   body?: unknown;
@@ -187,7 +194,24 @@ export class SimServer {
   /** Inject a fault for the next matching requests. Regular expressions only work in-process. */
   addFault(rule: FaultRule): void {
     const path = typeof rule.path === 'string' && rule.path.startsWith('^') ? new RegExp(rule.path) : rule.path;
-    this.faults.push({ times: 1, ...rule, path });
+    if (rule.forMs !== undefined) this.faults.push({ ...rule, path, times: Infinity, until: Date.now() + rule.forMs });
+    else this.faults.push({ times: 1, ...rule, path });
+  }
+
+  /**
+   * The server is stopped (a container restarting): open connections are cut and new ones refused for `forMs`,
+   * then it listens again on the same address. Resolves once it is back.
+   */
+  async down(forMs: number): Promise<void> {
+    const { hostname, port } = new URL(this.baseUrl);
+    await this.stopListening();
+    await sleep(forMs);
+    await this.listen(Number(port), hostname);
+  }
+
+  /** Every matching request fails as `rule` says for `forMs` (an outage); see FaultRule. */
+  outage(forMs: number, rule: Omit<FaultRule, 'forMs' | 'times' | 'until'>): void {
+    this.addFault({ ...rule, forMs });
   }
 
   failNext(rule: FaultRule): void {
@@ -233,6 +257,11 @@ export class SimServer {
   }
 
   async close(): Promise<void> {
+    await this.stopListening();
+  }
+
+  /** Cuts every connection and stops listening; the simulator's state (and its outgoing webhooks) stay. */
+  protected async stopListening(): Promise<void> {
     if (!this.server) return;
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -272,6 +301,8 @@ export class SimServer {
   }
 
   private takeFault(req: SimRequest): FaultRule | undefined {
+    const now = Date.now();
+    if (this.faults.some((f) => f.until !== undefined && f.until <= now)) this.faults = this.faults.filter((f) => f.until === undefined || f.until > now);
     const index = this.faults.findIndex((f) => {
       if (f.method && f.method !== req.method) return false;
       if (f.path instanceof RegExp) return f.path.test(req.path);

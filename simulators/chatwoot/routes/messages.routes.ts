@@ -42,6 +42,8 @@ export class MessageRoutes {
     // `resources :messages, only: [..., :update]` routes update to PATCH and PUT (config/routes.rb).
     router.api('PATCH', '/conversations/:id/messages/:message_id', (req) => this.updateStatus(req));
     router.api('PUT', '/conversations/:id/messages/:message_id', (req) => this.updateStatus(req));
+    // `member { post :retry }` (config/routes.rb): what the dashboard's Retry button calls for a failed message.
+    router.api('POST', '/conversations/:id/messages/:message_id/retry', (req) => this.retry(req));
 
     // Client (public) API: no token; the inbox identifier and the contact inbox's source id stand for the contact.
     router.counted(
@@ -212,6 +214,35 @@ export class MessageRoutes {
         message.updatedAt = Date.now();
         webhooks.emit('message_updated', views.messageWebhook('message_updated', message, conversation));
       }
+    }
+    return { status: 200, body: views.message(message) };
+  }
+
+  /**
+   * The agent pressed Retry on a failed message (MessagesController#retry,
+   * app/controllers/api/v1/accounts/conversations/messages_controller.rb). v4.2.0 to 4.15.x: the status service sets
+   * `sent` and clears external_error (message_updated #1), then `update!(content_attributes: {})` drops every
+   * content attribute (message_updated #2); before 4.2.0 one update did both (one event). Nothing is re-sent to an
+   * API channel by ChatWoot itself: the integration learns it from the webhooks, which carry no status and no
+   * changed attributes. Answers 200 with the message.
+   */
+  private retry(req: SimRequest): SimResponse {
+    const { store, views, options, webhooks } = this.deps;
+    const conversation = requireConversation(store, req.params.id);
+    const message = conversation.messages.find((m) => m.id === Number(req.params.message_id));
+    if (!message) throw notFound();
+    const emit = (): void => webhooks.emit('message_updated', views.messageWebhook('message_updated', message, conversation));
+    message.updatedAt = Date.now();
+    if (versionAtLeast(options.version, '4.2.0')) {
+      message.status = 'sent';
+      message.contentAttributes = { ...message.contentAttributes, external_error: null };
+      emit();
+      message.contentAttributes = {};
+      emit();
+    } else {
+      message.status = 'sent';
+      message.contentAttributes = {};
+      emit();
     }
     return { status: 200, body: views.message(message) };
   }
