@@ -1,5 +1,5 @@
 /**
- * What each app's WAHA and ChatWoot are: versions, WAHA's engine and tier, NOWEB's store. Asked at start-up and
+ * What each app's WAHA, ChatWoot and Redis are: versions, whether Redis keeps what is written, WAHA's engine and tier, NOWEB's store. Asked at start-up and
  * again every few minutes (a WAHA upgrade or a session on another engine changes what the bridge must do), kept in
  * memory; callers read `waha(app)` and act on `wahaCapabilities(profile)`.
  *
@@ -10,6 +10,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { engineName, WahaCapabilities, wahaCapabilities, WahaProfile } from '../clients/waha/waha-capabilities';
 import { LOGGER } from '../logging/logger';
+import { RedisDurability, RedisDurabilityCheck } from '../redis/redis-durability';
 import { AppContext } from './apps.service';
 
 export interface ChatwootProfile {
@@ -19,6 +20,8 @@ export interface ChatwootProfile {
 export interface ServerProfiles {
   waha: WahaProfile;
   chatwoot: ChatwootProfile;
+  /** Whether the Redis the bridge writes to keeps it (null when it could not be read). */
+  redis: RedisDurability | null;
   /** Why a server could not be asked, if it could not. */
   errors: string[];
   detectedAt: number;
@@ -33,7 +36,10 @@ export class ServerProfilesService {
   private readonly mediaSendsRefused = new Set<string>();
   private readonly orderUntrusted = new Set<string>();
 
-  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly durability: RedisDurabilityCheck,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** The app's servers as last seen (asked again when older than a few minutes, or when `refresh`). */
   async profiles(app: AppContext, refresh = false): Promise<ServerProfiles> {
@@ -79,10 +85,11 @@ export class ServerProfilesService {
       errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     };
-    const [version, session, chatwoot] = await Promise.all([
+    const [version, session, chatwoot, redis] = await Promise.all([
       app.waha.serverVersion().catch(note('WAHA version')),
       app.waha.getSession().catch(note('WAHA session')),
       app.chatwoot.serverVersion().catch(note('ChatWoot version')),
+      this.durability.check().catch(note('Redis persistence settings')),
     ]);
     const sessionEngine = session && typeof session.engine === 'object' ? session.engine?.engine : session?.engine;
     const engine = engineName(sessionEngine) ?? engineName(version?.engine) ?? previous?.waha.engine ?? null;
@@ -94,7 +101,7 @@ export class ServerProfilesService {
       nowebStore:
         engine === 'NOWEB' && store ? { enabled: store.enabled === true, fullSync: store.fullSync === true || store.full_sync === true } : previous?.waha.nowebStore,
     };
-    const profiles: ServerProfiles = { waha, chatwoot: { version: chatwoot?.version ?? previous?.chatwoot.version ?? null }, errors, detectedAt: Date.now() };
+    const profiles: ServerProfiles = { waha, chatwoot: { version: chatwoot?.version ?? previous?.chatwoot.version ?? null }, redis: redis ?? previous?.redis ?? null, errors, detectedAt: Date.now() };
     if (version) this.mediaSendsRefused.delete(app.config.id);
     this.known.set(app.config.id, profiles);
     if (errors.length > 0) this.logger.warn({ appId: app.config.id, errors }, 'could not ask every server what it is');

@@ -2,6 +2,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
+import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
+import { formatDuration } from '../common/durations';
 import { TEXTS } from '../config/texts.provider';
 import { CommandOrigin } from '../integration-chat/command-origin';
 import { ReplyService } from '../integration-chat/reply.service';
@@ -21,6 +23,7 @@ export class CommandsService {
     private readonly control: QueueControlService,
     private readonly relay: RelayIntake,
     @Inject(TEXTS) private readonly texts: Texts,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -62,7 +65,7 @@ export class CommandsService {
       case 'help':
         return this.replies.reply(origin, this.texts.render('help.root', { prefix }));
       case 'messages.help':
-        return this.replies.reply(origin, this.texts.render('help.messages', { prefix }));
+        return this.replies.reply(origin, this.texts.render('help.messages', { prefix, retryWindow: formatDuration(this.config.reliability.retryWindowMs) }));
       case 'queue.help':
         return this.replies.reply(origin, this.texts.render('help.queue', { prefix }));
       case 'messages.status':
@@ -77,8 +80,15 @@ export class CommandsService {
         return;
       }
       case 'queue.status': {
-        const queues = await this.control.status(command.target);
-        return this.replies.reply(origin, this.texts.render('queue.status', { queues }));
+        const queues = await this.control.status(command.target, origin.appId);
+        return this.replies.reply(origin, this.texts.render('queue.status', { queues, prefix }));
+      }
+      case 'queue.retry': {
+        const names = this.control.targets(command.target);
+        const retried = await this.relay.retryDeadLetters(origin.appId, names);
+        const rows = names.map((name) => ({ name, label: this.control.label(name), count: retried.get(name) ?? 0 }));
+        if (rows.every((row) => row.count === 0)) return this.replies.reply(origin, this.texts.render('queue.nothingToRetry', { names: names.join(', ') }));
+        return this.replies.reply(origin, this.texts.render('queue.retried', { rows: rows.filter((row) => row.count > 0) }));
       }
       case 'queue.stop': {
         const names = await this.control.pause(command.target);

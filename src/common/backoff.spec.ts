@@ -1,4 +1,4 @@
-import { backoffDelay, retry } from './backoff';
+import { backoffDelay, retry, retryFor } from './backoff';
 
 describe('backoffDelay', () => {
   it('doubles from the base up to the cap', () => {
@@ -69,5 +69,29 @@ describe('retry', () => {
     );
     controller.abort(new Error('shutting down'));
     await expect(pending).rejects.toThrow('shutting down');
+  });
+});
+
+describe('retryFor', () => {
+  it('retries for a time window, not a count, then throws the last error', async () => {
+    let calls = 0;
+    const started = Date.now();
+    await expect(
+      retryFor(
+        async () => {
+          calls++;
+          throw new Error(`down ${calls}`);
+        },
+        { windowMs: 60, policy: { baseMs: 5, maxMs: 5 }, retryable: () => true },
+      ),
+    ).rejects.toThrow(/down \d+/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(60);
+    expect(calls).toBeGreaterThan(5);
+  });
+
+  it('gives back what succeeds within the window, and throws a non-retryable error at once', async () => {
+    let calls = 0;
+    await expect(retryFor(async () => (++calls < 3 ? Promise.reject(new Error('blip')) : 'ok'), { windowMs: 1000, policy: { baseMs: 1, maxMs: 1 }, retryable: () => true })).resolves.toBe('ok');
+    await expect(retryFor(async () => Promise.reject(new Error('bad')), { windowMs: 1000, policy: { baseMs: 1, maxMs: 1 }, retryable: () => false })).rejects.toThrow('bad');
   });
 });

@@ -43,3 +43,29 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
     }
   }
 }
+
+export interface RetryForOptions {
+  /** Keep retrying this long from the first failure, then throw the last error. */
+  windowMs: number;
+  policy: BackoffPolicy;
+  retryable: (error: unknown) => boolean;
+  signal?: AbortSignal;
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Runs `fn` until it succeeds; retryable errors are retried for `windowMs` (a fault that lasts, not a count). */
+export async function retryFor<T>(fn: (attempt: number) => Promise<T>, options: RetryForOptions): Promise<T> {
+  let firstFailure = 0;
+  for (let attempt = 0; ; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      firstFailure ||= Date.now();
+      if (!options.retryable(error) || Date.now() - firstFailure > options.windowMs) throw error;
+      const delay = backoffDelay(attempt, options.policy);
+      options.onRetry?.(error, attempt, delay);
+      await sleep(delay, options.signal);
+    }
+  }
+}

@@ -49,6 +49,22 @@ export interface TuningConfig {
   timeZone?: string;
 }
 
+/** How long faults are waited out, and how ownership and unknown outcomes are settled (see README Reliability). */
+export interface ReliabilityConfig {
+  /** Transient errors (429, 5xx, timeouts, refused connections) are retried this long, then dead-lettered. */
+  retryWindowMs: number;
+  /** Dead letters are kept this long for `wa/queue retry`. */
+  deadLetterTtlMs: number;
+  /** A live lane's owner lease, renewed while its owner lives. */
+  laneLeaseMs: number;
+  /** How often workers look for lanes whose owner died. */
+  laneSweepMs: number;
+  /** A ChatWoot post whose answer was lost is looked for only this long after it was sent (it may still be running). */
+  chatwootGraceMs: number;
+  /** A WAHA send whose answer was lost is looked for (or its webhook waited for) this long after it was sent. */
+  wahaSendGraceMs: number;
+}
+
 export interface ServiceConfig {
   port: number;
   redisUrl: string;
@@ -61,6 +77,7 @@ export interface ServiceConfig {
   textOverrides: TextOverrides;
   apps: AppConfig[];
   tuning: TuningConfig;
+  reliability: ReliabilityConfig;
 }
 
 export class ConfigError extends Error {}
@@ -130,9 +147,9 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 function durationMs(env: Env, name: string, fallback: number): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
-  if (!match) throw new ConfigError(`${name} is malformed: expected a duration like 60s or 1m, got "${raw}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1;
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} is malformed: expected a duration like 60s, 1m, 1h or 7d, got "${raw}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
   return Number(match[1]) * unit;
 }
 
@@ -275,6 +292,14 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       httpTimeoutMs: durationMs(env, 'HTTP_TIMEOUT', 30_000),
       liveConcurrency: integer(env, 'LIVE_CONCURRENCY', 16, 1, 1000),
       timeZone: timeZone(env, 'TIMEZONE'),
+    },
+    reliability: {
+      retryWindowMs: durationMs(env, 'RETRY_WINDOW', 3_600_000),
+      deadLetterTtlMs: durationMs(env, 'DEAD_LETTER_TTL', 7 * 86_400_000),
+      laneLeaseMs: durationMs(env, 'LANE_LEASE', 30_000),
+      laneSweepMs: durationMs(env, 'LANE_SWEEP_INTERVAL', 10_000),
+      chatwootGraceMs: durationMs(env, 'CHATWOOT_UNKNOWN_OUTCOME_GRACE', 60_000),
+      wahaSendGraceMs: durationMs(env, 'WAHA_SEND_GRACE', 90_000),
     },
   };
 }

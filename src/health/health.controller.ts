@@ -9,6 +9,7 @@ import { wahaCapabilities } from '../clients/waha/waha-capabilities';
 import { IntegrationChatService } from '../integration-chat/integration-chat.service';
 import { ServerReportService } from '../integration-chat/server-report';
 import { ServerProfilesService } from '../apps/server-profiles.service';
+import { RedisDurabilityCheck } from '../redis/redis-durability';
 import { RedisService } from '../redis/redis.service';
 
 interface Details {
@@ -26,13 +27,16 @@ export class HealthController {
     private readonly integration: IntegrationChatService,
     private readonly profiles: ServerProfilesService,
     private readonly reports: ServerReportService,
+    private readonly durability: RedisDurabilityCheck,
   ) {}
 
   @Get()
   async health(): Promise<Record<string, unknown>> {
     const redis = await this.redis.ping();
     const apps = await this.details();
-    const body = { status: redis ? 'ok' : 'error', redis: redis ? 'up' : 'down', apps };
+    // Whether Redis keeps the ledger and queues through a restart: the settings to change, if any.
+    const durability = redis ? await this.durability.check().then((found) => ({ aof: found.aof, maxmemoryPolicy: found.maxmemoryPolicy, fix: found.fixes }), () => undefined) : undefined;
+    const body = { status: redis ? 'ok' : 'error', redis: redis ? 'up' : 'down', redisDurability: durability, apps };
     if (!redis) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }

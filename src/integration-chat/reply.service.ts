@@ -30,11 +30,14 @@ export class ReplyService {
   }
 
   /** Lifecycle reports must not fail the work they report on: log and go on. */
-  async activitySafe(origin: CommandOrigin, content: string): Promise<void> {
+  /** Posts the activity, or logs why it could not: false then. */
+  async activitySafe(origin: CommandOrigin, content: string): Promise<boolean> {
     try {
       await this.activity(origin, content);
+      return true;
     } catch (error) {
       this.logger.warn({ err: error, conversationId: origin.conversationId }, 'cannot post activity');
+      return false;
     }
   }
 }

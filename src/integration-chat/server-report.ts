@@ -1,6 +1,6 @@
 /**
  * The start-up report: which WAHA and ChatWoot the app talks to, what the bridge does differently because of them,
- * and what will not work below a version floor. Posted in the WhatsApp Integration conversation once per change of
+ * what will not work below a version floor, and whether Redis keeps what the bridge writes (AOF, noeviction). Posted in the WhatsApp Integration conversation once per change of
  * what was found (remembered in Redis, so several workers starting together post it once), and shown in /health.
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -21,6 +21,8 @@ export interface ServerReport {
   text: string;
   adaptations: TextKey[];
   problems: TextKey[];
+  /** Redis settings to change so it keeps the bridge's keys (`appendonly yes`, `maxmemory-policy noeviction`). */
+  redisFixes: string[];
 }
 
 /** ChatWoot floors: source_id on API messages (3.4.0, #8359), signed API inbox webhooks (4.13.0, #13892). */
@@ -43,6 +45,10 @@ export function serverReport(profiles: ServerProfiles, texts: Texts): ServerRepo
   if (chatwoot.version && compareVersions(chatwoot.version, CHATWOOT_FLOORS.signedWebhooks) < 0) problems.push('server.problem.chatwootUnsigned');
   const unknown = texts.render('server.unknown');
   const wahaName = waha.version ? texts.render('server.waha', { version: waha.version, engine: waha.engine ?? unknown, tier: waha.tier ?? undefined }) : unknown;
+  const redis = profiles.redis;
+  const redisProblems: string[] = [];
+  if (redis && !redis.aof) redisProblems.push(texts.render('server.problem.redisNoAof', { rdb: redis.rdb === true || undefined }));
+  if (redis && redis.maxmemoryPolicy !== 'noeviction') redisProblems.push(texts.render('server.problem.redisEviction', { policy: redis.maxmemoryPolicy }));
   const unreachable = profiles.errors.map((error) => {
     const [what, ...reason] = error.split(': ');
     return texts.render('server.problem.unreachable', { what, reason: reason.join(': ') });
@@ -51,10 +57,10 @@ export function serverReport(profiles: ServerProfiles, texts: Texts): ServerRepo
     waha: wahaName,
     chatwoot: chatwoot.version ?? unknown,
     adaptations: adaptations.map((key) => texts.render(key)),
-    problems: [...problems.map((key) => texts.render(key)), ...unreachable],
+    problems: [...problems.map((key) => texts.render(key)), ...redisProblems, ...unreachable],
   });
-  const facts = JSON.stringify({ waha: [waha.version, waha.engine, waha.tier, waha.nowebStore ?? null], chatwoot: chatwoot.version, adaptations, problems, unreachable: profiles.errors.length > 0 });
-  return { facts, text, adaptations, problems };
+  const facts = JSON.stringify({ waha: [waha.version, waha.engine, waha.tier, waha.nowebStore ?? null], chatwoot: chatwoot.version, redis: redis?.fixes ?? null, adaptations, problems, unreachable: profiles.errors.length > 0 });
+  return { facts, text, adaptations, problems, redisFixes: redis?.fixes ?? [] };
 }
 
 const RECHECK_MS = 10 * 60_000;

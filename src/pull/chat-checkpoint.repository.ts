@@ -23,6 +23,10 @@ export interface ChatCheckpoint {
   lastCwId: number;
   state: ChatState;
   created: number;
+  /** The post that may be under way (its source_id, and when it was sent), until the message is committed. */
+  inflight?: { sourceId: string; since: number };
+  /** Written by key layout 1 (page offsets): an interrupted message may have been posted, time unknown. */
+  legacy: boolean;
 }
 
 export type Outcome = 'created' | 'exists' | 'ignored' | 'failed';
@@ -56,6 +60,7 @@ elseif A.outcome == 'failed' then
   redis.call('RPUSH', K.failures, A.failure)
 end
 redis.call('HINCRBY', K.record, A.outcome, 1)
+redis.call('HDEL', K.checkpoint, 'inflight', 'inflightAt')
 local processed = redis.call('HINCRBY', K.record, 'processed', 1)
 local ts = tonumber(A.timestamp)
 local cursor = tonumber(redis.call('HGET', K.checkpoint, 'cursorTs') or '0')
@@ -110,6 +115,8 @@ export class ChatCheckpointRepository {
       lastCwId: Number(raw.lastCwId ?? 0),
       state: (raw.state ?? '') as ChatState,
       created: Number(raw.created ?? 0),
+      inflight: raw.inflight ? { sourceId: raw.inflight, since: Number(raw.inflightAt ?? 0) } : undefined,
+      legacy: raw.pageOffset !== undefined && raw.cursorTs === undefined,
     };
   }
 
@@ -117,7 +124,15 @@ export class ChatCheckpointRepository {
     return ((await this.redis.client.hget(this.keys.checkpoint(pull, chatId), 'state')) ?? '') as ChatState;
   }
 
-  async set(pull: PullRef, chatId: string, fields: Partial<Record<keyof ChatCheckpoint, string | number>>): Promise<void> {
+  /**
+   * Marks a post as under way. Not awaited by the caller: the mark travels on the same connection just before the
+   * request, and the commit that follows clears it.
+   */
+  markInflight(pull: PullRef, chatId: string, sourceId: string, at: number): void {
+    this.redis.client.hset(this.keys.checkpoint(pull, chatId), 'inflight', sourceId, 'inflightAt', at).catch(() => undefined);
+  }
+
+  async set(pull: PullRef, chatId: string, fields: Partial<Record<'conversationId' | 'lastCwId', string | number>>): Promise<void> {
     await this.redis.client.hset(this.keys.checkpoint(pull, chatId), fields as Record<string, string | number>);
   }
 

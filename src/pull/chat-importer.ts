@@ -8,9 +8,11 @@
  * the same Redis step as the ledger and the counters, so a retried or restarted job resumes at the first message
  * not yet done, even when new messages arrived meanwhile.
  *
- * Unknown outcomes: only the message at a chat's checkpoint can have been posted without being committed (a job
- * that died mid-request), so a run looks for it once, before its first post (the poster's `mayExist`), instead of
- * marking every message "in flight" in Redis.
+ * Unknown outcomes: each post is marked in the checkpoint right before it goes out, and the commit clears the mark.
+ * Only that one message can have been posted without being committed (a job that died mid-request), so a run that
+ * finds a mark looks for the message first, once ChatWoot cannot still be working on it (the poster's `earlier`).
+ * Transient failures of ChatWoot or WAHA are waited out for RETRY_WINDOW; only permanent refusals count as
+ * --attempts.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -23,6 +25,7 @@ import { MessagePoster, PermanentMessageError, PostTarget } from '../conversatio
 import { ChatIdentity, PersonResolver } from '../conversations/person-resolver';
 import { LOGGER } from '../logging/logger';
 import { ServerProfilesService } from '../apps/server-profiles.service';
+import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { ChatCheckpoint, ChatCheckpointRepository } from './chat-checkpoint.repository';
 import { HistoryPlan, HistoryReader, OrderMismatchError } from './history-reader';
 import { PullRecord, PullRecordRepository } from './pull-record.repository';
@@ -31,6 +34,11 @@ import { isChatFinished } from './pull-state';
 export interface ImportHooks {
   /** Called after every committed message with the pull-wide processed count. */
   onProcessed(processed: number): Promise<void>;
+  /**
+   * Called while an outage is waited out (ChatWoot or WAHA failing transiently, with the error) or a post of unknown
+   * outcome is given time to land (no error): that is progress too.
+   */
+  onWaiting(error?: unknown): void;
 }
 
 @Injectable()
@@ -44,6 +52,7 @@ export class ChatImporter {
     private readonly composer: MessageComposer,
     private readonly poster: MessagePoster,
     private readonly profiles: ServerProfilesService,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -66,15 +75,20 @@ export class ChatImporter {
       tiesListedInChatOrder: engine === 'WEBJS',
     };
     try {
-      return await this.importFrom(app, record, chatId, new HistoryReader(app.waha, plan, signal), cp, signal, hooks);
+      return await this.importFrom(app, record, chatId, this.reader(app, plan, signal, hooks), cp, signal, hooks);
     } catch (error) {
       if (!(error instanceof OrderMismatchError)) throw error;
       // Nothing of the page out of order was used: read the chat again, sorting it ourselves.
       this.logger.warn({ appId: app.config.id, chatId, err: error }, 'WAHA does not sort this history oldest first: reading it newest first and sorting it here');
       this.profiles.distrustOrder(app);
       const fresh = await this.checkpoints.get(record, chatId);
-      return this.importFrom(app, record, chatId, new HistoryReader(app.waha, { ...plan, strategy: 'scan' }, signal), fresh, signal, hooks);
+      return this.importFrom(app, record, chatId, this.reader(app, { ...plan, strategy: 'scan' }, signal, hooks), fresh, signal, hooks);
     }
+  }
+
+  /** A reader whose WAHA calls wait out transient failures (WAHA restarting) for RETRY_WINDOW. */
+  private reader(app: AppContext, plan: HistoryPlan, signal: AbortSignal, hooks: ImportHooks): HistoryReader {
+    return new HistoryReader(app.waha, plan, signal, { windowMs: this.config.reliability.retryWindowMs, onWait: (error) => hooks.onWaiting(error) });
   }
 
   private async importFrom(
@@ -92,8 +106,8 @@ export class ChatImporter {
     const identity = await this.persons.identity(app, chatId);
     const log = this.logger.child({ pullId: record.id, chatId });
     // The first message a run posts may have been posted by a run that died before committing it (everything
-    // before it is committed: in the ledger, or counted as skipped).
-    let firstPost = true;
+    // before it is committed: in the ledger, or counted as skipped): the checkpoint says when it was sent.
+    let earlier: { since: number } | undefined = cp.inflight ? { since: cp.inflight.since } : cp.legacy ? { since: 0 } : undefined;
     if ((await this.records.get(record))?.stop) return 'stopped';
     for await (const page of reader.read({ ts: cp.cursorTs, ids: new Set(cp.cursorIds) })) {
       const ids = page.map((m) => parseMessageId(m.id).waId);
@@ -114,8 +128,8 @@ export class ChatImporter {
           result = await this.checkpoints.commit(record, chatId, identity, 'exists', base);
         } else {
           cp = await this.ensureConversation(app, record, chatId, identity, chatName, cp);
-          const mayExist = firstPost;
-          firstPost = false;
+          const earlierPost = earlier;
+          earlier = undefined;
           try {
             const replyTo = message.replyTo?.id ? known.get(parseMessageId(message.replyTo.id).waId) : undefined;
             const target: PostTarget = { conversationId: cp.conversationId, lastCwId: cp.lastCwId };
@@ -127,9 +141,13 @@ export class ChatImporter {
               {
                 sourceId,
                 attempts: options.attempts,
+                retryWindowMs: this.config.reliability.retryWindowMs,
+                graceMs: this.config.reliability.chatwootGraceMs,
                 signal,
-                mayExist: mayExist && cp.conversationId > 0,
+                earlier: earlierPost,
                 onConversationMissing: () => this.replaceConversation(app, record, identity, chatName, chatId),
+                onWait: (error) => hooks.onWaiting(error),
+                onSend: (sentAt) => this.checkpoints.markInflight(record, chatId, sourceId, sentAt),
               },
             );
             cp.lastCwId = created.id;

@@ -11,8 +11,8 @@
  * - `scan`: any server, any number of chats (an @lid and a phone chat of one person on a server that does not
  *   merge them). First a pass that keeps only (timestamp, id, chat) of every message in the window, newest first
  *   by an `lte` timestamp cursor (offsets move when messages arrive; a cursor does not), then the messages are
- *   fetched back in slices of `batch`, oldest first, by their timestamps. Memory is the index: about a hundred bytes
- *   a message, never the messages themselves.
+ *   fetched back in slices of `batch`, oldest first, by their timestamps. Memory is the index (scan-index.ts):
+ *   about 60 bytes a message, never the messages themselves.
  * - `scan` on a server that filters after fetching (WPP): the first pass pages without filters (offsets, newest
  *   first) and remembers each message's position, and slices are fetched back by position.
  *
@@ -20,8 +20,14 @@
  * WEBJS, whose listing is a stable sort of the chat by timestamp (WebjsClientCore.getMessages), so equal
  * timestamps stay in chat order there.
  */
+import { UpstreamError } from '../clients/http/http-error';
 import { WahaClient } from '../clients/waha/waha.client';
-import { WahaMessage } from '../clients/waha/waha.types';
+import { MessagesPageQuery, WahaMessage } from '../clients/waha/waha.types';
+import { retryFor } from '../common/backoff';
+import { ScanIndex } from './scan-index';
+
+/** Entries of one chat in a slice of the index. */
+type IndexSlice = ReadonlyArray<{ ts: number; key: string; seq: number }>;
 
 /** Everything before `ts` is done; at `ts` exactly, these ids are. */
 export interface HistoryCursor {
@@ -49,26 +55,6 @@ export class OrderMismatchError extends Error {
   }
 }
 
-interface IndexEntry {
-  ts: number;
-  id: string;
-  chat: string;
-  /** Listing order: position in a newest-first listing (scan), used for ties and for WPP's positions. */
-  seq: number;
-}
-
-/** The first position of a timestamp-sorted index whose timestamp is at least `ts`. */
-function firstAtOrAfter(index: readonly IndexEntry[], ts: number): number {
-  let lo = 0;
-  let hi = index.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (index[mid].ts < ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function isAscending(page: readonly WahaMessage[]): boolean {
   for (let i = 1; i < page.length; i++) if (page[i].timestamp < page[i - 1].timestamp) return false;
   return true;
@@ -79,12 +65,34 @@ function isDescending(page: readonly WahaMessage[]): boolean {
   return true;
 }
 
+/** How long a failing WAHA is waited out (it restarts, or answers 503), and who is told while it is. */
+export interface ReadRetry {
+  windowMs: number;
+  onWait?: (error: unknown) => void;
+}
+
+/** 1 s doubling up to 30 s between tries of a failing page. */
+const PAGE_BACKOFF = { baseMs: 1000, maxMs: 30_000, jitterMs: 250 };
+
 export class HistoryReader {
   constructor(
-    private readonly waha: WahaClient,
+    private readonly client: WahaClient,
     private readonly plan: HistoryPlan,
     private readonly signal?: AbortSignal,
+    private readonly retry: ReadRetry = { windowMs: 0 },
   ) {}
+
+  /** One page from WAHA, waiting out transient failures for the retry window. */
+  private readonly waha = {
+    messages: (chatId: string, query: MessagesPageQuery, signal?: AbortSignal): Promise<WahaMessage[]> =>
+      retryFor(() => this.client.messages(chatId, query, signal), {
+        windowMs: this.retry.windowMs,
+        policy: PAGE_BACKOFF,
+        retryable: (error) => error instanceof UpstreamError && error.transient,
+        signal,
+        onRetry: (error) => this.retry.onWait?.(error),
+      }),
+  };
 
   /** Pages of messages in import order, after the cursor. Stop iterating to stop reading. */
   read(cursor: HistoryCursor): AsyncGenerator<WahaMessage[]> {
@@ -124,40 +132,44 @@ export class HistoryReader {
 
   private async *scan(start: HistoryCursor): AsyncGenerator<WahaMessage[]> {
     const fromSec = Math.max(start.ts, this.plan.gteSec);
-    const index: IndexEntry[] = [];
-    const seen = new Set<string>();
+    const index = new ScanIndex();
     for (const chat of this.plan.chatIds) {
-      if (this.plan.filtersAfterFetch) await this.indexUnfiltered(chat, fromSec, start, index, seen);
-      else await this.indexFiltered(chat, fromSec, start, index, seen);
+      if (this.plan.filtersAfterFetch) await this.indexUnfiltered(chat, fromSec, start, index);
+      else await this.indexFiltered(chat, fromSec, start, index);
     }
-    const reverseTies = !this.plan.tiesListedInChatOrder;
-    index.sort((a, b) => a.ts - b.ts || (reverseTies ? b.seq - a.seq : a.seq - b.seq));
+    index.sort(!this.plan.tiesListedInChatOrder);
     for (let i = 0; i < index.length; i += this.plan.batch) {
-      const slice = index.slice(i, i + this.plan.batch);
-      const messages = await this.fetchSlice(slice, index);
+      const messages = await this.fetchSlice(index, i, Math.min(index.length, i + this.plan.batch));
       if (messages.length > 0) yield messages;
     }
   }
 
+  private wanted(start: HistoryCursor, m: WahaMessage, fromSec: number): boolean {
+    return m.timestamp >= fromSec && m.timestamp <= this.plan.lteSec && !this.done(start, m);
+  }
+
   /** Newest first with an `lte` cursor that moves down to the oldest timestamp seen. */
-  private async indexFiltered(chat: string, fromSec: number, start: HistoryCursor, index: IndexEntry[], seen: Set<string>): Promise<void> {
+  private async indexFiltered(chat: string, fromSec: number, start: HistoryCursor, index: ScanIndex): Promise<void> {
     const { batch } = this.plan;
     let lteSec = this.plan.lteSec;
     let offset = 0;
+    // Ids already indexed at `lteSec`: the pages after the cursor moves start with them again (lte is inclusive).
+    let atCursor = new Set<string>();
     for (;;) {
       const page = await this.waha.messages(chat, { limit: batch, offset, sortOrder: 'desc', gteSec: fromSec, lteSec, downloadMedia: false }, this.signal);
       if (page.length === 0) return;
       let added = 0;
       for (const m of page) {
-        if (seen.has(m.id) || m.timestamp < fromSec || m.timestamp > this.plan.lteSec || this.done(start, m)) continue;
-        seen.add(m.id);
-        index.push({ ts: m.timestamp, id: m.id, chat, seq: index.length });
+        if (atCursor.has(m.id) || !this.wanted(start, m, fromSec)) continue;
+        index.add(m.timestamp, m.id, chat, index.added);
+        if (m.timestamp === lteSec) atCursor.add(m.id);
         added++;
       }
       const oldest = page[page.length - 1].timestamp;
       if (added > 0 && isDescending(page) && oldest < lteSec) {
         lteSec = oldest;
         offset = 0;
+        atCursor = new Set(page.filter((m) => m.timestamp === oldest).map((m) => m.id));
       } else {
         offset += batch;
       }
@@ -165,58 +177,75 @@ export class HistoryReader {
   }
 
   /** WPP: no server-side filters (they apply after its fetch); offsets newest first until the window's start. */
-  private async indexUnfiltered(chat: string, fromSec: number, start: HistoryCursor, index: IndexEntry[], seen: Set<string>): Promise<void> {
+  private async indexUnfiltered(chat: string, fromSec: number, start: HistoryCursor, index: ScanIndex): Promise<void> {
     const { batch } = this.plan;
     for (let offset = 0; ; offset += batch) {
       const page = await this.waha.messages(chat, { limit: batch, offset, sortOrder: 'desc', downloadMedia: false }, this.signal);
       if (page.length === 0) return;
+      // A message listed twice (messages arriving meanwhile push older ones down a page) is dropped by `sort`.
       page.forEach((m, i) => {
-        if (seen.has(m.id) || m.timestamp < fromSec || m.timestamp > this.plan.lteSec || this.done(start, m)) return;
-        seen.add(m.id);
-        index.push({ ts: m.timestamp, id: m.id, chat, seq: offset + i });
+        if (this.wanted(start, m, fromSec)) index.add(m.timestamp, m.id, chat, offset + i);
       });
       if (page[page.length - 1].timestamp < fromSec && isDescending(page)) return;
     }
   }
 
-  /** The messages of one slice of the index, in index order (one that vanished meanwhile is left out). */
-  private async fetchSlice(slice: IndexEntry[], index: IndexEntry[]): Promise<WahaMessage[]> {
+  /** The messages of index positions [from, to), in index order (one that vanished meanwhile is left out). */
+  private async fetchSlice(index: ScanIndex, from: number, to: number): Promise<WahaMessage[]> {
     const found = new Map<string, WahaMessage>();
-    const byChat = new Map<string, IndexEntry[]>();
-    for (const entry of slice) byChat.set(entry.chat, [...(byChat.get(entry.chat) ?? []), entry]);
-    for (const [chat, entries] of byChat) {
-      const wanted = new Set(entries.map((e) => e.id));
-      if (this.plan.filtersAfterFetch) await this.fetchByPosition(chat, entries, wanted, found);
-      else await this.fetchByTime(chat, entries, wanted, found, index);
+    const byChat = new Map<string, number[]>();
+    for (let i = from; i < to; i++) {
+      const chat = index.chatAt(i);
+      const positions = byChat.get(chat);
+      if (positions) positions.push(i);
+      else byChat.set(chat, [i]);
     }
-    return slice.map((entry) => found.get(entry.id)).filter((m): m is WahaMessage => m !== undefined);
+    for (const [chat, positions] of byChat) {
+      const entries = positions.map((i) => index.at(i));
+      const wanted = new Set(entries.map((e) => e.key));
+      const take = (page: readonly WahaMessage[]): void => {
+        for (const m of page) {
+          const key = ScanIndex.key(m.id, chat);
+          if (wanted.delete(key)) found.set(`${chat} ${key}`, m);
+        }
+      };
+      if (this.plan.filtersAfterFetch) await this.fetchByPosition(chat, entries, wanted, take);
+      else await this.fetchByTime(chat, entries, wanted, take, index);
+    }
+    const messages: WahaMessage[] = [];
+    for (let i = from; i < to; i++) {
+      const entry = index.at(i);
+      const message = found.get(`${entry.chat} ${entry.key}`);
+      if (message) messages.push(message);
+    }
+    return messages;
   }
 
-  private async fetchByTime(chat: string, entries: IndexEntry[], wanted: Set<string>, found: Map<string, WahaMessage>, index: IndexEntry[]): Promise<void> {
+  private async fetchByTime(chat: string, entries: IndexSlice, wanted: Set<string>, take: (page: readonly WahaMessage[]) => void, index: ScanIndex): Promise<void> {
     const gteSec = Math.min(...entries.map((e) => e.ts));
     const lteSec = Math.max(...entries.map((e) => e.ts));
     // Everything of this chat between the two timestamps, slice or not, so one page holds them all (the index is
     // sorted by timestamp: that is one stretch of it).
     let span = 0;
-    for (let i = firstAtOrAfter(index, gteSec); i < index.length && index[i].ts <= lteSec; i++) if (index[i].chat === chat) span++;
+    for (let i = index.firstAtOrAfter(gteSec); i < index.length && index.tsAt(i) <= lteSec; i++) if (index.chatAt(i) === chat) span++;
     // A little more than the span: NOWEB and GOWS drop hidden records after paging, so a page of `span` records
     // may show fewer; a short page is not the end, an empty one is.
     const limit = Math.max(span, entries.length) + Math.ceil(span / 10) + 1;
     for (let offset = 0, pages = 0; wanted.size > 0 && pages < 50; offset += limit, pages++) {
       const page = await this.waha.messages(chat, { limit, offset, sortOrder: 'desc', gteSec, lteSec, downloadMedia: false }, this.signal);
-      for (const m of page) if (wanted.delete(m.id)) found.set(m.id, m);
+      take(page);
       if (page.length === 0) return;
     }
   }
 
   /** WPP: by listing position, widened when messages arrived meanwhile (they push older ones further down). */
-  private async fetchByPosition(chat: string, entries: IndexEntry[], wanted: Set<string>, found: Map<string, WahaMessage>): Promise<void> {
+  private async fetchByPosition(chat: string, entries: IndexSlice, wanted: Set<string>, take: (page: readonly WahaMessage[]) => void): Promise<void> {
     const first = Math.min(...entries.map((e) => e.seq));
     const last = Math.max(...entries.map((e) => e.seq));
     const limit = last - first + 1 + this.plan.batch;
     for (let offset = first, pages = 0; wanted.size > 0 && pages < 20; offset += limit - this.plan.batch, pages++) {
       const page = await this.waha.messages(chat, { limit, offset, sortOrder: 'desc', downloadMedia: false }, this.signal);
-      for (const m of page) if (wanted.delete(m.id)) found.set(m.id, m);
+      take(page);
       if (page.length === 0) return;
     }
   }

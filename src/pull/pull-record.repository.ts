@@ -38,6 +38,8 @@ export interface PullRecord extends PullRef {
   resolveErrors: number;
   error: string;
   lastReported: number;
+  /** The last outage an import of this pull waited out for long (an upstream error), for the final report. */
+  outage: string;
 }
 
 export type PullRecordFields = Partial<Record<keyof PullRecord, string | number>>;
@@ -143,6 +145,23 @@ export class PullRecordRepository {
 
   async set(pull: PullRef, fields: PullRecordFields): Promise<void> {
     await this.r.hset(this.keys.record(pull), fields as Record<string, string | number>);
+  }
+
+  /**
+   * One notice per pull and quarter of an hour that an import waits for an upstream: true for the caller that
+   * should post it. `release` gives the right back when the notice could not be posted.
+   */
+  async claimOutageNotice(pull: PullRef, outage: string): Promise<boolean> {
+    const [, claimed] = (await this.r
+      .multi()
+      .hset(this.keys.record(pull), 'outage', outage)
+      .set(this.keys.outageNoticed(pull), '1', 'EX', 15 * 60, 'NX')
+      .exec()) as Array<[Error | null, unknown]>;
+    return claimed[1] === 'OK';
+  }
+
+  async releaseOutageNotice(pull: PullRef): Promise<void> {
+    await this.r.del(this.keys.outageNoticed(pull));
   }
 
   async requestStop(pull: PullRef): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { FlowStats } from '../clients/chatwoot/flow-gate';
-import { formatElapsed } from '../common/durations';
+import { formatDuration, formatElapsed } from '../common/durations';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { TEXTS } from '../config/texts.provider';
 import { formatMessageDate } from '../conversations/message-renderer';
@@ -116,7 +116,18 @@ export class PullReport {
       conversations: extra.conversations,
       resolved: record.options.resolveConversations && !record.stop ? record.resolved : undefined,
       failedChats: extra.failedChats,
+      outage: record.outage || undefined,
     });
+  }
+
+  /** How the agent knows an upstream: 'ChatWoot' or 'WhatsApp (WAHA)'. */
+  upstreamName(upstream: 'waha' | 'chatwoot'): string {
+    return this.texts.render(upstream === 'waha' ? 'upstream.waha' : 'upstream.chatwoot');
+  }
+
+  /** An import waits for an upstream (what, its error). */
+  waiting(what: string, reason: string): string {
+    return this.texts.render('pull.waiting', { what, reason, window: formatDuration(this.config.reliability.retryWindowMs) });
   }
 
   noProgress(timeoutMs: number): string {

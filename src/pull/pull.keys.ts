@@ -11,6 +11,7 @@
  * | `pull:<id>:convs`                | set    | conversations the pull wrote into (for --rc and the report)            |
  * | `pull:<id>:failures`             | list   | `<message id>: <error>` of messages that failed for good               |
  * | `pull:<id>:lease`                | string | --pause: alive while a worker runs the pull (renewed every 5 s)        |
+ * | `pull:<id>:outage-noticed`       | string | set for 15 min once the agent was told the import waits for an upstream |
  * | `{queues}:paused-by-pull` shared | string | `<appId>/<pullId>` of the pull that paused the live queues             |
  */
 import { RedisService } from '../redis/redis.service';
@@ -50,6 +51,10 @@ export class PullKeys {
 
   failures(pull: PullRef): string {
     return this.redis.appKey(pull.appId, 'pull', pull.id, 'failures');
+  }
+
+  outageNoticed(pull: PullRef): string {
+    return this.redis.appKey(pull.appId, 'pull', pull.id, 'outage-noticed');
   }
 
   lease(pull: PullRef): string {

@@ -60,6 +60,7 @@ export class PullService {
       resolveErrors: 0,
       error: '',
       lastReported: 0,
+      outage: '',
     };
     await this.records.create(record);
     await this.queues.add(JobName.PullPlan, { appId: origin.appId, pullId: id }, jobIds.pullPlan(id));

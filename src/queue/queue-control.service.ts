@@ -17,13 +17,17 @@ export interface QueueStatus {
   active: number;
   delayed: number;
   failed: number;
+  /** The app's events that failed for good in this queue, kept for `wa/queue retry`. */
+  dead: number;
 }
 
 export type WaitingCounter = () => Promise<number>;
+export type DeadCounter = (appId: string) => Promise<number>;
 
 @Injectable()
 export class QueueControlService {
   private readonly waitingCounters = new Map<QueueName, WaitingCounter>();
+  private readonly deadCounters = new Map<QueueName, DeadCounter>();
 
   constructor(
     private readonly queues: Queues,
@@ -33,6 +37,11 @@ export class QueueControlService {
   /** What a queue's `waiting` count shows, when its jobs are not what waits. */
   countWaitingWith(queue: QueueName, counter: WaitingCounter): void {
     this.waitingCounters.set(queue, counter);
+  }
+
+  /** How many of an app's events failed for good in a queue (the feature that fills it keeps them). */
+  countDeadWith(queue: QueueName, counter: DeadCounter): void {
+    this.deadCounters.set(queue, counter);
   }
 
   targets(target: QueueTarget): QueueName[] {
@@ -61,15 +70,18 @@ export class QueueControlService {
     return this.queues.byName(name).isPaused();
   }
 
-  async status(target: QueueTarget): Promise<QueueStatus[]> {
+  /** The queues' state; dead letters are the app's (`appId`). */
+  async status(target: QueueTarget, appId: string): Promise<QueueStatus[]> {
     return Promise.all(
       this.targets(target).map(async (name) => {
         const queue = this.queues.byName(name);
         const counter = this.waitingCounters.get(name);
-        const [paused, counts, waiting] = await Promise.all([
+        const deadCounter = this.deadCounters.get(name);
+        const [paused, counts, waiting, dead] = await Promise.all([
           queue.isPaused(),
           queue.getJobCounts('waiting', 'wait', 'paused', 'active', 'delayed', 'failed', 'prioritized'),
           counter ? counter() : Promise.resolve(undefined),
+          deadCounter ? deadCounter(appId) : Promise.resolve(0),
         ]);
         return {
           name,
@@ -79,6 +91,7 @@ export class QueueControlService {
           active: counts.active ?? 0,
           delayed: counts.delayed ?? 0,
           failed: counts.failed ?? 0,
+          dead,
         };
       }),
     );

@@ -8,24 +8,29 @@ import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { ServerProfilesService } from '../apps/server-profiles.service';
 import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
-import { retry } from '../common/backoff';
-import { parseMessageId, publicJid } from '../common/jids';
+import { SendFile } from '../clients/waha/waha.types';
+import { excerptOf } from '../common/excerpt';
+import { formatDuration } from '../common/durations';
+import { publicJid } from '../common/jids';
+import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { TEXTS } from '../config/texts.provider';
 import { MessageLedger } from '../conversations/message-ledger.repository';
 import { PersonResolver } from '../conversations/person-resolver';
 import { LOGGER } from '../logging/logger';
+import { QueueName } from '../queue/queue.constants';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
-import { AgentMessage } from './agent-message';
-import { LaneVerdict } from './lanes';
+import { AgentAttachment, AgentMessage } from './agent-message';
+import { isTransientFailure, LaneContext, Lanes, LaneVerdict, RetryLaterError } from './lanes';
+import { PartContext, PendingSends, SendPart } from './pending-sends';
 import { chatwootToWhatsApp } from './markdown';
+import { RelayIntake } from './relay.intake';
 import { RelayKeys } from './relay.keys';
 import { InboxEvent } from './relay.types';
 
-/** Sends to WAHA: six tries, 500 ms doubling up to 20 s apart. */
-const SEND_ATTEMPTS = 6;
-const SEND_BACKOFF = { baseMs: 500, maxMs: 20_000 };
-const SENT_PART_TTL_S = 30 * 24 * 3600;
+
+/** How long a reply keeps failing on a WAHA outage before the agent is told it waits. */
+const REPLY_WAIT_NOTICE_AFTER_MS = 30_000;
 
 /** WAHA cannot send attachments (its version and tier say so, or it refused one). */
 class MediaSendsRefused extends Error {}
@@ -34,6 +39,13 @@ class MediaSendsRefused extends Error {}
  * WAHA Core before 2026.6.1 refuses sendImage/sendFile/sendVoice with 422 "…available only in Plus version…"
  * (src/core/exceptions.ts AvailableInPlusVersion) and sendVideo with 501 (NotImplementedByEngineError).
  */
+/** WAHA answers 422 with the session's status when it is not WORKING (after waiting for it): the status, if so. */
+function sessionStatusOf(error: unknown): string | undefined {
+  if (!isUpstreamError(error) || error.upstream !== 'waha' || error.status !== 422) return undefined;
+  const body = error.body as { status?: unknown } | null;
+  return body && typeof body === 'object' && typeof body.status === 'string' ? body.status : undefined;
+}
+
 function isPlusOnlyRefusal(error: unknown): boolean {
   if (!(error instanceof UpstreamError) || error.upstream !== 'waha') return false;
   if (error.status === 501) return true;
@@ -52,37 +64,83 @@ export class InboxRelayService {
     private readonly ledger: MessageLedger,
     private readonly redis: RedisService,
     private readonly profiles: ServerProfilesService,
+    private readonly sends: PendingSends,
+    private readonly intake: RelayIntake,
+    private readonly lanes: Lanes,
     @Inject(TEXTS) private readonly texts: Texts,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.keys = new RelayKeys(redis);
   }
 
-  async handle(appId: string, event: InboxEvent): Promise<LaneVerdict> {
+  async handle(appId: string, event: InboxEvent, lane: LaneContext): Promise<LaneVerdict> {
     const app = this.apps.get(appId);
     if (!app) return 'done';
     const message = event.message;
-    const conversationId = message.conversationId;
     const chatId = this.chatOf(message);
     if (!chatId) {
-      await this.note(app, conversationId, this.texts.render('relay.sendFailed', { reason: this.texts.render('relay.noChatId'), action: this.texts.render('relay.noChatIdAction') }));
+      await this.note(app, message.conversationId, this.texts.render('relay.sendFailed', { reason: this.texts.render('relay.noChatId'), action: this.texts.render('relay.noChatIdAction') }));
       return 'done';
     }
     try {
-      await this.send(app, chatId, message);
+      await this.send(app, chatId, message, lane);
+      await this.afterRetry(app, event);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.logger.error({ err: error, conversationId, messageId: message.messageId }, 'agent message could not be sent to WhatsApp');
-      const session = isUpstreamError(error) && error.status === 422 && typeof error.body === 'object' && error.body ? (error.body as { status?: string }).status : undefined;
-      await this.note(
-        app,
-        conversationId,
-        session
-          ? this.texts.render('relay.sessionNotWorking', { status: session })
-          : this.texts.render('relay.sendFailed', { reason, action: this.texts.render('relay.sendFailedAction') }),
-      );
+      const window = formatDuration(this.config.reliability.retryWindowMs);
+      const status = sessionStatusOf(error);
+      if (status) {
+        // The session is not WORKING: the reply waits in its lane (for RETRY_WINDOW); the agent learns it at once.
+        if (lane.failures === 0) {
+          await this.note(app, message.conversationId, this.texts.render('relay.sessionNotWorking', { status, window }));
+        }
+        throw new RetryLaterError(`the WhatsApp session is ${status}`);
+      }
+      // WAHA down or failing: after a while (a blip is not worth a note) the agent learns once that the reply waits.
+      if (isTransientFailure(error) && lane.failingSince !== undefined && Date.now() - lane.failingSince >= REPLY_WAIT_NOTICE_AFTER_MS && (await lane.claimNotice())) {
+        await this.note(app, message.conversationId, this.texts.render('relay.replyWaits', { reason: error instanceof Error ? error.message : String(error), window }));
+      }
+      throw error;
     }
     return 'done';
+  }
+
+  /**
+   * A reply failed for good (kept as a dead letter): the message is marked failed in ChatWoot (the dashboard shows
+   * the error and, from 4.6.0, Retry, which intake then accepts once more) and the agent gets a note with how to
+   * send it again. Parts already sent stay sent whichever way it is retried.
+   */
+  async deadLettered(appId: string, event: InboxEvent, error: unknown): Promise<void> {
+    const app = this.apps.get(appId);
+    if (!app) return;
+    const { conversationId, messageId, content } = event.message;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.error({ err: error, conversationId, messageId }, 'agent message could not be sent to WhatsApp');
+    await this.intake.forgetAgentMessage(appId, messageId);
+    // ChatWoot before 4.2.0 has no status update (404); a bot token is refused (401): the note still tells.
+    try {
+      await app.chatwoot.setMessageStatus(conversationId, messageId, 'failed', excerptOf(reason, 200));
+      await this.redis.client.set(this.keys.markedFailed(appId, messageId), '1', 'PX', this.config.reliability.deadLetterTtlMs);
+    } catch (failure) {
+      this.logger.warn({ err: failure, conversationId, messageId }, 'cannot mark the message failed');
+    }
+    const action = this.texts.render('relay.retryReplyAction', { prefix: app.config.commandPrefix, ttl: formatDuration(this.config.reliability.deadLetterTtlMs) });
+    await this.note(app, conversationId, this.texts.render('relay.sendFailed', { reason, excerpt: excerptOf(content, 120) || undefined, action }));
+  }
+
+  /**
+   * A reply sent after it failed for good: sent by the agent's Retry in ChatWoot, it is no longer a dead letter
+   * waiting for `queue retry`; sent by `queue retry`, its failed mark in ChatWoot is cleared (remembered first, so
+   * the update this fires is not taken for a Retry).
+   */
+  private async afterRetry(app: AppContext, event: InboxEvent): Promise<void> {
+    const appId = app.config.id;
+    const { conversationId, messageId } = event.message;
+    if (event.retry) await this.lanes.dropDeadLetters(appId, QueueName.Inbox, (letter) => (letter.event as InboxEvent).message?.messageId === messageId);
+    if ((await this.redis.client.del(this.keys.markedFailed(appId, messageId))) !== 1) return;
+    await this.intake.rememberAgentMessage(appId, messageId);
+    if (event.retry) return;
+    await app.chatwoot.setMessageStatus(conversationId, messageId, 'sent').catch((error: unknown) => this.logger.warn({ err: error, conversationId, messageId }, 'cannot clear the failed mark'));
   }
 
   /** The WhatsApp chat of the conversation's contact: its chat id attributes, its phone, or a chat-like source id. */
@@ -95,32 +153,25 @@ export class InboxRelayService {
     return undefined;
   }
 
-  private async send(app: AppContext, chatId: string, message: AgentMessage): Promise<void> {
+  private async send(app: AppContext, chatId: string, message: AgentMessage, lane: LaneContext): Promise<void> {
     const appId = app.config.id;
     const text = chatwootToWhatsApp(message.content.trim());
     const replyTo = message.inReplyTo ? await this.ledger.whatsappIdOf(appId, message.inReplyTo) : undefined;
-    const identity = await this.persons.identity(app, chatId);
+    const ctx: PartContext = { app, chatId, identity: await this.persons.identity(app, chatId), conversationId: message.conversationId, cwMessageId: message.messageId, signal: lane.signal };
     const mediaSends = (await this.profiles.capabilities(app)).mediaSends;
-    // Each part is recorded once sent (under its key), so a retried event never sends a part twice.
-    const sendPart = async (key: number | string, send: () => Promise<{ id: string | undefined }>): Promise<void> => {
-      const marker = this.keys.sentPart(appId, message.messageId, key);
-      if (await this.redis.client.exists(marker)) return;
-      // A session that is not WORKING answers 422 (after WAHA's own wait): retrying soon rarely helps, say so.
-      const sent = await retry(send, { attempts: SEND_ATTEMPTS, policy: SEND_BACKOFF, retryable: (error) => error instanceof UpstreamError && error.transient });
-      await this.redis.client.set(marker, sent.id ?? '1', 'EX', SENT_PART_TTL_S);
-      if (sent.id) {
-        const fullId = sent.id.includes('_') ? sent.id : `true_${chatId}_${sent.id}`;
-        await this.ledger.record(appId, identity, { waId: parseMessageId(fullId).waId, fullId, conversationId: message.conversationId, messageId: message.messageId });
-      }
-    };
     const attachments = message.attachments;
     const caption = attachments.length === 1 ? text : undefined;
+    const unconfirmed: string[] = [];
+    const once = async (part: SendPart, send: () => Promise<{ id: string | undefined }>): Promise<void> => {
+      if ((await this.sends.sendOnce(ctx, part, send)) === 'unconfirmed') unconfirmed.push(part.filename ?? part.text ?? '');
+    };
     try {
       if (attachments.length > 0 && !mediaSends) throw new MediaSendsRefused();
-      if (text && attachments.length !== 1) await sendPart(0, () => app.waha.sendText(chatId, text, replyTo));
+      if (text && attachments.length !== 1) await once({ key: 0, kind: 'text', text }, () => app.waha.sendText(chatId, text, replyTo));
       for (const [index, attachment] of attachments.entries()) {
-        const part = text && attachments.length !== 1 ? index + 1 : index;
-        await sendPart(part, () => this.sendAttachment(app, chatId, attachment, index, caption, replyTo));
+        const file = this.fileOf(attachment, index);
+        const key = text && attachments.length !== 1 ? index + 1 : index;
+        await once({ key, kind: 'file', caption, filename: file.filename }, () => this.sendAttachment(app, chatId, attachment, file, caption, replyTo));
       }
     } catch (error) {
       if (!(error instanceof MediaSendsRefused) && !isPlusOnlyRefusal(error)) throw error;
@@ -128,18 +179,25 @@ export class InboxRelayService {
       // link to the file is never sent instead: it is often private, or signed for agents only.
       if (!(error instanceof MediaSendsRefused)) this.profiles.mediaSendsRefusedBy(app);
       const textAlreadySent = text && attachments.length !== 1 && (await this.redis.client.exists(this.keys.sentPart(appId, message.messageId, 0))) === 1;
-      if (text && !textAlreadySent) await sendPart('text-only', () => app.waha.sendText(chatId, text, replyTo));
+      if (text && !textAlreadySent) await once({ key: 'text-only', kind: 'text', text }, () => app.waha.sendText(chatId, text, replyTo));
       await this.noteAttachmentsRefused(app, message.conversationId);
+    }
+    if (unconfirmed.length > 0) {
+      await this.note(app, message.conversationId, this.texts.render('relay.sendUnconfirmed', { parts: unconfirmed }));
     }
     await app.waha.sendSeen(chatId).catch(() => undefined);
   }
 
-  private sendAttachment(app: AppContext, chatId: string, attachment: AgentMessage['attachments'][number], index: number, caption: string | undefined, replyTo: string | undefined): Promise<{ id: string | undefined }> {
+  private fileOf(attachment: AgentAttachment, index: number): SendFile {
     const url = attachment.url;
     const extension = (attachment.extension ?? url.split('?')[0].split('.').pop() ?? '').toLowerCase();
     const filename = decodeURIComponent(url.split('?')[0].split('/').pop() || `file-${index + 1}.${extension || 'bin'}`);
     const image = attachment.fileType === 'image' && IMAGE_TYPES[extension];
-    const file = { url, filename, mimetype: image || MIME_BY_EXTENSION[extension] || 'application/octet-stream' };
+    return { url, filename, mimetype: image || MIME_BY_EXTENSION[extension] || 'application/octet-stream' };
+  }
+
+  private sendAttachment(app: AppContext, chatId: string, attachment: AgentAttachment, file: SendFile, caption: string | undefined, replyTo: string | undefined): Promise<{ id: string | undefined }> {
+    const image = attachment.fileType === 'image' && file.mimetype.startsWith('image/');
     return image ? app.waha.sendImage(chatId, file, caption, replyTo) : app.waha.sendFile(chatId, file, caption, replyTo);
   }
 

@@ -10,8 +10,10 @@ import { RelayKeys } from './relay.keys';
 export interface LiveCursor {
   conversationId: number;
   lastCwId: number;
-  /** The WhatsApp message being posted, if a post may be under way or was cut short. */
+  /** The WhatsApp message being posted, if a post may be under way or was cut short… */
   pending: string;
+  /** …and when its request went out (ms). */
+  pendingAt: number;
 }
 
 @Injectable()
@@ -24,10 +26,10 @@ export class LiveCursorRepository {
 
   async get(appId: string, chatId: string): Promise<LiveCursor> {
     const raw = await this.redis.client.hgetall(this.keys.liveCursor(appId, chatId));
-    return { conversationId: Number(raw.conversationId ?? 0), lastCwId: Number(raw.lastCwId ?? 0), pending: raw.pending ?? '' };
+    return { conversationId: Number(raw.conversationId ?? 0), lastCwId: Number(raw.lastCwId ?? 0), pending: raw.pending ?? '', pendingAt: Number(raw.pendingAt ?? 0) };
   }
 
-  async set(appId: string, chatId: string, fields: Partial<Record<keyof LiveCursor | 'pendingAt', string | number>>): Promise<void> {
+  async set(appId: string, chatId: string, fields: Partial<Record<keyof LiveCursor, string | number>>): Promise<void> {
     await this.redis.client.hset(this.keys.liveCursor(appId, chatId), fields as Record<string, string | number>);
   }
 }

@@ -7,9 +7,13 @@
  * | `lane:<queue>:<lane key>`          | list   | the lane's events, oldest first (JSON)                              |
  * | `lane-owner:<queue>:<lane key>`    | string | the token of the drain job working the lane (30 s, renewed)         |
  * | `lane-kicked:<queue>:<lane key>`   | string | set while a drain job of the lane waits to start (10 min)           |
+ * | `lane-failing:<queue>:<lane key>`  | hash   | the head's first failure and tries, while it keeps failing          |
+ * | `dead:<queue>`                     | zset   | events that failed for good (by time), for `wa/queue retry`         |
  * | `seen:<dedupe key>`                | string | a webhook event already accepted (two days), so retries are dropped |
  * | `live:<chatId>`                    | hash   | the live writer's cursor in a chat: conversation, last message, the message in flight |
- * | `sent:<ChatWoot message id>:<part>`| string | the WhatsApp id of each part of an agent message already sent (30 days) |
+ * | `sent:<ChatWoot message id>:<part>`| string | the WhatsApp id of each part of an agent message already sent (30 days); `?<ms>` while a send's outcome is unknown |
+ * | `pending-sends:<chatId>`           | hash   | parts whose send had no answer: what was sent, to recognise its echo |
+ * | `marked-failed:<ChatWoot message id>` | string | an agent message the bridge marked failed in ChatWoot (dead letter TTL) |
  * | `read-marked`                      | hash   | conversation → last ChatWoot message marked read by the contact     |
  * | `attachments-refused-noted`        | hash   | conversations told once that WAHA Core does not send attachments   |
  *
@@ -52,6 +56,17 @@ export class RelayKeys {
     return this.redis.appKey(appId, 'lane-kicked', queue, key);
   }
 
+  /** The failure record of a lane's head (first failure, tries), while it keeps failing. */
+  laneFailing(queue: QueueName, lane: LaneId): string {
+    const { appId, key } = parseLaneId(lane);
+    return this.redis.appKey(appId, 'lane-failing', queue, key);
+  }
+
+  /** Events that failed for good, by time, for `wa/queue retry` (kept DEAD_LETTER_TTL). */
+  deadLetters(appId: string, queue: QueueName): string {
+    return this.redis.appKey(appId, 'dead', queue);
+  }
+
   seen(appId: string, dedupeKey: string): string {
     return this.redis.appKey(appId, 'seen', dedupeKey);
   }
@@ -79,6 +94,16 @@ export class RelayKeys {
   /** Conversations already told that WAHA does not deliver attachments (told once each). */
   attachmentsRefusedNoted(appId: string): string {
     return this.redis.appKey(appId, 'attachments-refused-noted');
+  }
+
+  /** Agent message parts whose send to WAHA had no answer, per chat: `<cw message>:<part>` → what was sent, when. */
+  pendingSends(appId: string, chatId: string): string {
+    return this.redis.appKey(appId, 'pending-sends', chatId);
+  }
+
+  /** An agent message marked failed in ChatWoot when it became a dead letter: marked sent again once it goes out. */
+  markedFailed(appId: string, cwMessageId: number): string {
+    return this.redis.appKey(appId, 'marked-failed', cwMessageId);
   }
 
   readMarked(appId: string): string {

@@ -9,6 +9,8 @@ import { ConversationsModule } from '../conversations/conversations.module';
 import { IntegrationChatModule } from '../integration-chat/integration-chat.module';
 import { QueueModule } from '../queue/queue.module';
 import { InboxRelayService } from './inbox-relay.service';
+import { Lanes } from './lanes';
+import { PendingSends } from './pending-sends';
 import { LiveCursorRepository } from './live-cursor.repository';
 import { ReadReceipts } from './read-receipts';
 import { InboxProcessor, WhatsAppProcessor } from './relay.processors';
@@ -17,7 +19,7 @@ import { WhatsAppRelayService } from './whatsapp-relay.service';
 
 @Module({
   imports: [AppsModule, QueueModule, ConversationsModule, IntegrationChatModule],
-  providers: [RelayIntake, WhatsAppRelayService, InboxRelayService, ReadReceipts, LiveCursorRepository, WhatsAppProcessor, InboxProcessor],
+  providers: [Lanes, PendingSends, RelayIntake, WhatsAppRelayService, InboxRelayService, ReadReceipts, LiveCursorRepository, WhatsAppProcessor, InboxProcessor],
   exports: [RelayIntake],
 })
 export class RelayModule {}

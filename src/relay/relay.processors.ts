@@ -10,9 +10,8 @@ import { JobName, QueueName } from '../queue/queue.constants';
 import { QueueControlService } from '../queue/queue-control.service';
 import { WORKER_OPTIONS } from '../queue/worker-options';
 import { InboxRelayService } from './inbox-relay.service';
-import { LaneHandler } from './lanes';
+import { LaneContext, LaneHandler, Lanes, LaneVerdict } from './lanes';
 import { LaneId } from './relay.keys';
-import { RelayIntake } from './relay.intake';
 import { InboxEvent, WhatsAppEvent } from './relay.types';
 import { WhatsAppRelayService } from './whatsapp-relay.service';
 
@@ -28,7 +27,11 @@ declare module '../queue/queue.constants' {
   }
 }
 
-const SWEEP_EVERY_MS = 10_000;
+/** What a live queue's relay does with its events (see LaneHandler). */
+interface LaneRelay<E> {
+  handle(appId: string, event: E, lane: LaneContext): Promise<LaneVerdict>;
+  deadLettered(appId: string, event: E, error: unknown): Promise<void>;
+}
 
 abstract class LaneProcessor<E> extends WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private sweeper?: NodeJS.Timeout;
@@ -36,39 +39,43 @@ abstract class LaneProcessor<E> extends WorkerHost implements OnModuleInit, OnAp
   private readonly jobs: JobDispatcher;
 
   constructor(
-    protected readonly intake: RelayIntake,
+    protected readonly lanes: Lanes,
     private readonly control: QueueControlService,
     protected readonly config: ServiceConfig,
     protected readonly logger: Logger,
     private readonly queue: QueueName,
     jobName: JobName.InboxDrain | JobName.WhatsAppDrain,
-    relay: { handle(appId: string, event: E): Promise<'done' | 'wait'> },
+    relay: LaneRelay<E>,
   ) {
     super();
     const drain: JobHandler<typeof jobName> = {
       jobName,
       handle: async (job) => {
         const { appId, lane } = job.data;
-        const handler: LaneHandler<E> = { handle: (event) => relay.handle(appId, event) };
-        await this.intake.lanes.drain<E>(this.queue, lane as LaneId, handler);
+        const handler: LaneHandler<E> = {
+          handle: (event, context) => relay.handle(appId, event, context),
+          deadLettered: (event, error) => relay.deadLettered(appId, event, error),
+        };
+        await this.lanes.drain<E>(this.queue, lane as LaneId, handler);
       },
     };
     this.jobs = new JobDispatcher(queue, [drain]);
   }
 
   onModuleInit(): void {
-    // What waits in a live queue is the events in its lanes, not its drain jobs.
-    this.control.countWaitingWith(this.queue, () => this.intake.lanes.waiting(this.queue));
+    // What waits in a live queue is the events in its lanes, not its drain jobs; what failed is in dead letters.
+    this.control.countWaitingWith(this.queue, () => this.lanes.waiting(this.queue));
+    this.control.countDeadWith(this.queue, (appId) => this.lanes.deadLetterCount(appId, this.queue));
   }
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
     this.worker.concurrency = this.config.tuning.liveConcurrency;
     void this.worker.run();
-    this.stopKicker = this.intake.lanes.startKicker(this.queue);
+    this.stopKicker = this.lanes.startKicker(this.queue);
     this.sweeper = setInterval(() => {
-      this.intake.lanes.sweep(this.queue).catch((error: unknown) => this.logger.warn({ err: error }, 'lane sweep failed'));
-    }, SWEEP_EVERY_MS);
+      this.lanes.sweep(this.queue).catch((error: unknown) => this.logger.warn({ err: error }, 'lane sweep failed'));
+    }, this.config.reliability.laneSweepMs);
     this.sweeper.unref();
   }
 
@@ -84,14 +91,14 @@ abstract class LaneProcessor<E> extends WorkerHost implements OnModuleInit, OnAp
 
 @Processor(QueueName.WhatsApp, WORKER_OPTIONS)
 export class WhatsAppProcessor extends LaneProcessor<WhatsAppEvent> {
-  constructor(intake: RelayIntake, control: QueueControlService, relay: WhatsAppRelayService, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(LOGGER) logger: Logger) {
-    super(intake, control, config, logger, QueueName.WhatsApp, JobName.WhatsAppDrain, relay);
+  constructor(lanes: Lanes, control: QueueControlService, relay: WhatsAppRelayService, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(LOGGER) logger: Logger) {
+    super(lanes, control, config, logger, QueueName.WhatsApp, JobName.WhatsAppDrain, relay);
   }
 }
 
 @Processor(QueueName.Inbox, WORKER_OPTIONS)
 export class InboxProcessor extends LaneProcessor<InboxEvent> {
-  constructor(intake: RelayIntake, control: QueueControlService, relay: InboxRelayService, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(LOGGER) logger: Logger) {
-    super(intake, control, config, logger, QueueName.Inbox, JobName.InboxDrain, relay);
+  constructor(lanes: Lanes, control: QueueControlService, relay: InboxRelayService, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(LOGGER) logger: Logger) {
+    super(lanes, control, config, logger, QueueName.Inbox, JobName.InboxDrain, relay);
   }
 }

@@ -6,6 +6,8 @@ import type { ReadReceipt } from './read-receipts';
 export interface InboxEvent {
   kind: 'agent-message';
   message: AgentMessage;
+  /** The agent pressed Retry on it in ChatWoot (after our webhook failed, or after it failed for good). */
+  retry?: boolean;
 }
 
 /** A WhatsApp event to bring into ChatWoot (whatsapp lane, one lane per chat). */

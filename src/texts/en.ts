@@ -70,7 +70,7 @@ export const en = {
     '- `--resolve-conversations`, `--rc` — resolve the imported conversations at the end',
     '- `--batch`, `-b <n>` — messages fetched per page, 1 to 1000 (default 100)',
     '- `--progress`, `-p <n>` — post progress every n messages, 0 = never (default 1000)',
-    '- `--attempts`, `--at <n>` — tries before a chat is given up, 1 to 50 (default 6)',
+    '- `--attempts`, `--at <n>` — tries of a message ChatWoot refuses (or of a chat that fails), 1 to 50 (default 6); an outage (429, 5xx, timeouts) does not count: it is waited out{{#retryWindow}} for up to {{retryWindow}}{{/retryWindow}}',
     '- `--timeout`, `-t <duration>` — time limit of one try (default 10m)',
     '- `--timeout-media`, `--tm <duration>` — time limit of one media download (default 30s)',
     '- `--dry-run` — count what would be imported, import nothing',
@@ -90,11 +90,12 @@ export const en = {
   'help.queue': lines(
     '🧩 **{{prefix}}queue** — the live message queues',
     '',
-    'Usage: `{{prefix}}queue status|start|stop [inbox|whatsapp|all]`',
+    'Usage: `{{prefix}}queue status|start|stop|retry [inbox|whatsapp|all]`',
     '',
-    '- `status` — each queue: running or paused, and how many jobs it holds',
+    '- `status` — each queue: running or paused, how many messages wait, and how many failed for good',
     '- `stop` — pause: new messages wait in the queue instead of being delivered',
     '- `start` — resume: the waiting messages are delivered',
+    '- `retry` — send again the messages that failed for good (kept for a week), oldest first, after those waiting',
     '- `help` — this help',
     '',
     'Which queues: `inbox` (ChatWoot → WhatsApp), `whatsapp` or `waha` (WhatsApp → ChatWoot), `all` (the default).',
@@ -113,7 +114,7 @@ export const en = {
     'Usage: `{{prefix}}messages pull [start] [end] [options]` (send `{{prefix}}messages help` for all options)',
   // [prefix]
   'usage.queue':
-    'Usage: `{{prefix}}queue status|start|stop [inbox|whatsapp|all]` (send `{{prefix}}queue help` for details)',
+    'Usage: `{{prefix}}queue status|start|stop|retry [inbox|whatsapp|all]` (send `{{prefix}}queue help` for details)',
 
   // ── Grammar errors: one line each; `grammar.reply` puts the usage line under it ─────────────────────────────────
   // [error, usage]
@@ -193,7 +194,7 @@ export const en = {
     '{{hint}}',
     '{{/hint}}',
   ),
-  // [scope?, window?, created, exists, ignored, failed, chats, conversations, resolved?, elapsed, rate, failedChats? (list of chat ids)]
+  // [scope?, window?, created, exists, ignored, failed, chats, conversations, resolved?, elapsed, rate, failedChats? (list of chat ids), outage?]
   'pull.completed': lines(
     '✅ **Pull finished**{{#scope}} · 💬 {{scope}}{{/scope}}{{#window}} · ⏱️ {{window}}{{/window}}',
     '🆕 {{created}} created · 🟢 {{exists}} already there · ⚪ {{ignored}} skipped · 🔴 {{failed}} failed',
@@ -206,14 +207,25 @@ export const en = {
     '{{/failedChats}}',
     'Pull each again with `--chat <id>`; what is already imported is skipped.',
     '{{/failedChats.length}}',
+    '{{#outage}}',
+    '⏳ It waited out an outage on the way (last: {{outage}}).',
+    '{{/outage}}',
   ),
-  // [scope?, window?, created, exists, ignored, failed, chats, conversations, resolved?, elapsed, rate]
+  // [scope?, window?, created, exists, ignored, failed, chats, conversations, resolved?, elapsed, rate, outage?]
   'pull.stopped': lines(
     '⏹️ **Pull stopped**{{#scope}} · 💬 {{scope}}{{/scope}}{{#window}} · ⏱️ {{window}}{{/window}}',
     '🆕 {{created}} created · 🟢 {{exists}} already there · ⚪ {{ignored}} skipped · 🔴 {{failed}} failed',
     '💬 {{chats}} chats · 🗣️ {{conversations}} conversations{{#resolved}} ({{resolved}} resolved){{/resolved}} · ⏱️ {{elapsed}} · ⚡ {{rate}} msg/s',
     'Send the same pull again to continue: messages already imported are skipped.',
+    '{{#outage}}',
+    '⏳ It waited out an outage on the way (last: {{outage}}).',
+    '{{/outage}}',
   ),
+  // [what (ChatWoot or WhatsApp), reason, window] an import has been waiting for an upstream for a while
+  'pull.waiting':
+    '⏳ **{{what}} is not answering** ({{reason}}). The import waits and goes on by itself as soon as it answers (for up to {{window}}); nothing is skipped.',
+  'upstream.waha': 'WhatsApp (WAHA)',
+  'upstream.chatwoot': 'ChatWoot',
   // [reason, prefix, queuesPaused?]
   'pull.failed': lines(
     '❌ **Pull failed**: {{reason}}',
@@ -319,13 +331,23 @@ export const en = {
   'queue.status': lines(
     '📊 **Queues**',
     '{{#queues}}',
-    '- {{#paused}}⚪ Paused{{/paused}}{{^paused}}🟢 Running{{/paused}} · **{{name}}** ({{label}}) · {{waiting}} waiting · {{active}} active · {{delayed}} delayed · {{failed}} failed',
+    '- {{#paused}}⚪ Paused{{/paused}}{{^paused}}🟢 Running{{/paused}} · **{{name}}** ({{label}}) · {{waiting}} waiting · {{active}} active · {{delayed}} delayed · {{failed}} failed{{#dead}} · 🔴 {{dead}} failed for good (`{{prefix}}queue retry {{name}}`){{/dead}}',
     '{{/queues}}',
     '{{^queues}}',
     'No queues.',
     '{{/queues}}',
     '',
     'ℹ️ Pausing is global: it applies to every worker connected to the same Redis.',
+  ),
+  // [names] `queue retry` found no dead letters
+  'queue.nothingToRetry': 'Nothing to send again: no message of {{names}} failed for good (or it was older than the dead letters are kept).',
+  // [rows (list of {name, label, count})]
+  'queue.retried': lines(
+    '🔁 Sending again what failed for good:',
+    '{{#rows}}',
+    '- **{{name}}** ({{label}}): {{count}}',
+    '{{/rows}}',
+    'They go after the messages that arrived meanwhile, so a conversation may show them out of their original order.',
   ),
   // [names, prefix]
   'queue.paused':
@@ -377,9 +399,12 @@ export const en = {
   'integration.contactName': 'WhatsApp Integration',
 
   // ── Live relay ───────────────────────────────────────────────────────────────────────────────────────────────────
-  // [reason, action? (what to do; a generic hint when absent)]
+  // [reason, excerpt? (of the reply), action? (what to do; a generic hint when absent)]
   'relay.sendFailed': lines(
     '⚠️ **Not delivered to WhatsApp**: {{reason}}',
+    '{{#excerpt}}',
+    '> {{excerpt}}',
+    '{{/excerpt}}',
     '{{#action}}',
     '👉 What to do: {{action}}.',
     '{{/action}}',
@@ -391,21 +416,39 @@ export const en = {
   'relay.noChatId': 'this contact has no WhatsApp chat id or phone number',
   'relay.noChatIdAction': 'add the phone number to the contact and send again',
   'relay.sendFailedAction': 'check the WhatsApp session with WAHA and send the message again',
+  // [parts (file names or texts)] a send had no answer and WhatsApp cannot be asked whether it arrived
+  'relay.sendUnconfirmed': lines(
+    '⚠️ **Delivery not confirmed**: WAHA did not answer while sending {{parts}}, and cannot tell whether it went out.',
+    '👉 Check the chat on WhatsApp and send it again if it is missing.',
+  ),
+  // [prefix, queue, ttl] how to copy again what failed for good (it was kept as a dead letter)
+  'relay.retryAction':
+    'fix the cause, then send `{{prefix}}queue retry {{queue}}` here to try again (it is kept for {{ttl}}); it lands after the messages that arrived meanwhile',
+  // [prefix, ttl] how to send again an agent reply that failed for good (kept as a dead letter, marked failed)
+  'relay.retryReplyAction':
+    'fix the cause, then press **Retry** on the message (ChatWoot offers it for a day), or send `{{prefix}}queue retry inbox` in the WhatsApp Integration conversation (it is kept for {{ttl}}); it goes out after the replies sent meanwhile',
   // [version?] once per conversation, when WAHA refuses media sends (WAHA Core before 2026.6.1)
   'relay.attachmentsNotDelivered': lines(
     '⚠️ **Attachments are not delivered to WhatsApp**: this WAHA{{#version}} ({{version}}){{/version}} is WAHA Core, which sends files only from version 2026.6.1 (or with WAHA Plus).',
     'The customer gets the text of your messages only. Send files another way, or upgrade WAHA.',
   ),
   // [chat, reason]
+  // [chat, reason, excerpt?, action?]
   'relay.receiveFailed': lines(
     '⚠️ **A WhatsApp message from `{{chat}}` could not be copied to ChatWoot**: {{reason}}',
-    '📱 Open WhatsApp to read it.',
+    '{{#excerpt}}',
+    '> {{excerpt}}',
+    '{{/excerpt}}',
+    '📱 Open WhatsApp to read it.{{#action}} Then {{action}}.{{/action}}',
   ),
   // [session, status]
   'session.status': '📱 WhatsApp session **{{session}}** is now **{{status}}**.',
-  // [status]
+  // [reason, window] a reply has been failing on a WAHA outage for a while (said once per reply)
+  'relay.replyWaits':
+    '⏳ WhatsApp (WAHA) is not answering ({{reason}}), so this reply waits: it goes out by itself as soon as WAHA answers again (for up to {{window}}), in order with the replies after it.',
+  // [status, window] the first time a reply waits for the session
   'relay.sessionNotWorking':
-    '⚠️ The WhatsApp session is **{{status}}**, so messages cannot be delivered. Reconnect it in WAHA (scan the QR code if asked), then retry.',
+    '⏳ The WhatsApp session is **{{status}}**, so this reply waits: it goes out as soon as the session works again (for up to {{window}}). Reconnect it in WAHA (scan the QR code if asked).',
 
   // ── What the servers are (posted in the WhatsApp Integration conversation once per change) ────────────────────
   // [waha, chatwoot, adaptations (list of lines), problems (list of lines)]
@@ -448,6 +491,12 @@ export const en = {
     'ChatWoot before 3.4 drops the source_id of messages, so the bridge cannot recognise a post whose answer was lost. Upgrade ChatWoot.',
   'server.problem.chatwootUnsigned':
     'ChatWoot before 4.13 does not sign API inbox webhooks. Upgrade ChatWoot to check that webhooks really come from it.',
+  // [rdb? (RDB snapshots are on)] Redis runs without an append-only file
+  'server.problem.redisNoAof':
+    'Redis keeps no append-only file{{#rdb}} (RDB snapshots only){{/rdb}}: if it restarts, it forgets what the bridge recorded since its last snapshot, if any (so a pull imports those messages again, and queued replies are lost). Set `appendonly yes` in redis.conf (or `CONFIG SET appendonly yes`, then `CONFIG REWRITE`).',
+  // [policy] Redis may evict keys
+  'server.problem.redisEviction':
+    'Redis may delete keys when its memory is full (`maxmemory-policy {{policy}}`): the record of what was imported and queued messages could vanish. Set `maxmemory-policy noeviction` in redis.conf.',
   // [what, reason]
   'server.problem.unreachable': 'Could not ask {{what}}: {{reason}}',
 

@@ -50,7 +50,7 @@ const SAMPLE_VARS: Record<string, unknown> = {
   queuesPaused: true,
   state: 'running',
   startedAgo: '5m',
-  rows: [{ name: 'Ann', count: 10 }],
+  rows: [{ name: 'Ann', label: 'WhatsApp → ChatWoot', count: 10 }],
   estimate: '2m',
   running: true,
   earliest: 'Oct 1',
@@ -58,7 +58,7 @@ const SAMPLE_VARS: Record<string, unknown> = {
   eta: '3m',
   failedIds: ['true_123@c.us_ABC'],
   failedMore: 5,
-  queues: [{ name: 'inbox', label: 'ChatWoot → WhatsApp', paused: true, waiting: 1, active: 2, delayed: 3, failed: 4 }],
+  queues: [{ name: 'inbox', label: 'ChatWoot → WhatsApp', paused: true, waiting: 1, active: 2, delayed: 3, failed: 4, dead: 2 }],
   names: ['inbox', 'whatsapp'],
   target: 'foo',
   date: 'Oct 30, 2:15 PM',
@@ -81,6 +81,14 @@ const SAMPLE_VARS: Record<string, unknown> = {
   adaptations: ['History is read newest first'],
   problems: ['Upgrade WAHA'],
   what: 'WAHA version',
+  excerpt: 'Your order shipped today',
+  ttl: '7d',
+  queue: 'inbox',
+  retryWindow: '1h',
+  outage: 'ChatWoot: HTTP 503',
+  parts: ['invoice.pdf'],
+  rdb: true,
+  policy: 'allkeys-lru',
 };
 
 const KEYS = Object.keys(en) as TextKey[];

@@ -1,6 +1,8 @@
 /**
  * `POST /webhooks/chatwoot/{session}/{appId}`: ChatWoot waits 5 s and never retries, so the controller only
- * authenticates, decides, and writes a job to Redis; workers do the rest.
+ * authenticates, decides, and writes a job to Redis; workers do the rest. When Redis cannot take it, the answer is
+ * 503: ChatWoot then marks the agent's message failed and offers Retry, whose `message_updated` is accepted here
+ * once (the message's dedupe key was never written).
  */
 import {
   Controller,
@@ -67,17 +69,23 @@ export class ChatwootWebhookController {
     try {
       switch (decision.action) {
         case 'command': {
+          const messageId = Number(body.id ?? 0);
+          if (decision.retry && (!messageId || (await this.relay.commandSeen(appId, messageId)))) return { success: true, action: 'ignored' };
           await this.queues.add(
             JobName.CommandRun,
             { origin: commandOriginOf(appId, body, decision.commandsChat), content: body.content ?? '', typedAt: typedAtOf(body) },
             jobIds.commandRun(appId, body.id ?? Date.now()),
           );
-          log.info('command queued');
+          // After the job: a mark written without its job would turn the agent's Retry away.
+          if (messageId) await this.relay.markCommandSeen(appId, messageId);
+          log.info({ retry: decision.retry ?? false }, 'command queued');
           return { success: true, action: 'command' };
         }
-        case 'relay':
-          await this.relay.fromChatwoot(app, agentMessageOf(body));
-          return { success: true, action: 'relay' };
+        case 'relay': {
+          const accepted = await this.relay.fromChatwoot(app, agentMessageOf(body), decision.retry ?? false);
+          if (decision.retry && accepted) log.info('agent pressed Retry: reply queued again');
+          return { success: true, action: accepted ? 'relay' : 'ignored' };
+        }
       }
     } catch (error) {
       log.error({ err: error }, 'cannot queue webhook');

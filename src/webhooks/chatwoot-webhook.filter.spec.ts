@@ -23,6 +23,33 @@ describe('decideChatwootWebhook', () => {
     expect(decideChatwootWebhook(body, 'wa/').action).toBe(action);
   });
 
+  describe("an agent's Retry (message_updated)", () => {
+    const now = Date.parse('2026-12-02T12:00:00Z');
+    const update = { ...agent, ...customer, event: 'message_updated', content: 'Hello', created_at: '2026-12-02T11:00:00.000Z' };
+
+    it('is relayed again when the failure mark is gone', () => {
+      expect(decideChatwootWebhook({ ...update, content_attributes: { external_error: null } }, 'wa/', now)).toEqual({ action: 'relay', retry: true });
+      expect(decideChatwootWebhook({ ...update, content_attributes: {} }, 'wa/', now)).toEqual({ action: 'relay', retry: true });
+    });
+
+    it('runs a command again', () => {
+      expect(decideChatwootWebhook({ ...update, content: 'wa/messages pull' }, 'wa/', now)).toEqual({ action: 'command', commandsChat: false, retry: true });
+      expect(decideChatwootWebhook({ ...update, ...integration, content: 'help' }, 'wa/', now)).toEqual({ action: 'command', commandsChat: true, retry: true });
+    });
+
+    it.each([
+      ['the failure mark itself (Retry not pressed yet)', { content_attributes: { external_error: '503 Service Unavailable' } }],
+      ['a deleted message', { content_attributes: { deleted: true }, content: 'This message was deleted' }],
+      ['a message older than a day (ChatWoot offers no Retry)', { created_at: '2026-11-30T11:00:00.000Z' }],
+      ['a message older than a day, created_at in seconds', { created_at: Math.floor(now / 1000) - 2 * 86400 }],
+      ['a customer message', { message_type: 'incoming' }],
+      ['a private note', { private: true }],
+      ['a message the bridge created', { source_id: 'WAID:ABC' }],
+    ])('drops %s', (_, change) => {
+      expect(decideChatwootWebhook({ ...update, ...change }, 'wa/', now).action).toBe('drop');
+    });
+  });
+
   it('recognises the commands chat by the custom attribute too', () => {
     const body = { ...agent, content: 'help', conversation: { id: 1, meta: { sender: { identifier: null, custom_attributes: { waha_whatsapp_chat_id: 'whatsapp.integration' } } } } };
     expect(decideChatwootWebhook(body, 'wa/')).toEqual({ action: 'command', commandsChat: true });

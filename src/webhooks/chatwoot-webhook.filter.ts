@@ -4,14 +4,40 @@
  * Dropped: no event; customer (`incoming`) messages, which include the bridge's own command replies; activity and
  * template messages; messages the bridge created itself (they carry a `source_id` or `external_echo`); private
  * notes (never commands, never sent to WhatsApp); events the bridge does not act on.
+ *
+ * `message_updated` is acted on only as the agent's Retry of a message ChatWoot marked failed because our webhook
+ * answered non-2xx (lib/webhooks/trigger.rb marks API-inbox messages failed with `external_error`; the dashboard
+ * offers Retry for a day, MessageError.vue). The payload carries neither status nor changed attributes, so a Retry
+ * looks like any other update of an agent message without `external_error` (read receipts fire those too): the
+ * decision says `retry`, and intake drops it when the message was already handled (relay.intake.ts).
  */
 import { CHAT_ID_ATTRIBUTES, INTEGRATION_CHAT_ID } from '../clients/chatwoot/chatwoot-attributes';
 import { ChatwootWebhookBody, ChatwootWebhookContact } from './chatwoot-webhook.types';
 
 export type WebhookDecision =
   | { action: 'drop'; reason: string }
-  | { action: 'command'; commandsChat: boolean }
-  | { action: 'relay' };
+  | { action: 'command'; commandsChat: boolean; retry?: true }
+  | { action: 'relay'; retry?: true };
+
+/** ChatWoot offers Retry on a failed message for one day (MessageError.vue hasOneDayPassed). */
+const RETRY_OFFERED_MS = 24 * 3600 * 1000;
+
+function createdAtMs(value: string | number | undefined): number | undefined {
+  if (typeof value === 'number') return value < 1e12 ? value * 1000 : value;
+  if (typeof value !== 'string' || !value) return undefined;
+  const parsed = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/** Why a `message_updated` cannot be an agent's Retry, or undefined when it may be one. */
+function notARetry(body: ChatwootWebhookBody, now: number): string | undefined {
+  const attributes = body.content_attributes ?? {};
+  if (attributes.external_error) return 'marked failed (the agent may press Retry)';
+  if (attributes.deleted) return 'deleted';
+  const created = createdAtMs(body.created_at);
+  if (created !== undefined && now - created > RETRY_OFFERED_MS) return 'older than a day (no Retry offered)';
+  return undefined;
+}
 
 function typeName(value: unknown): string {
   if (typeof value === 'number') return ['incoming', 'outgoing', 'activity', 'template'][value] ?? String(value);
@@ -47,16 +73,22 @@ export function looksLikeCommand(content: string, prefix: string): boolean {
   return prefix !== '' && content.replace(/^[\s*_`~>]+/, '').startsWith(prefix);
 }
 
-export function decideChatwootWebhook(body: ChatwootWebhookBody, prefix: string): WebhookDecision {
+export function decideChatwootWebhook(body: ChatwootWebhookBody, prefix: string, now = Date.now()): WebhookDecision {
   if (!body || typeof body !== 'object' || !body.event) return { action: 'drop', reason: 'no event' };
-  if (body.event !== 'message_created') return { action: 'drop', reason: `event ${body.event} is not acted on` };
+  if (body.event !== 'message_created' && body.event !== 'message_updated') return { action: 'drop', reason: `event ${body.event} is not acted on` };
   const type = typeName(body.message_type);
   if (type !== 'outgoing') return { action: 'drop', reason: `${type} message` };
   if (body.source_id) return { action: 'drop', reason: 'created by the bridge (source_id)' };
   if (body.content_attributes?.external_echo) return { action: 'drop', reason: 'created by the bridge (external_echo)' };
   if (body.private) return { action: 'drop', reason: 'private note' };
+  const retry = body.event === 'message_updated';
+  if (retry) {
+    const reason = notARetry(body, now);
+    if (reason) return { action: 'drop', reason: `update: ${reason}` };
+  }
+  const flag = retry ? { retry: true as const } : {};
   const commandsChat = isCommandsChat(body.conversation?.meta?.sender);
-  if (commandsChat) return { action: 'command', commandsChat: true };
-  if (looksLikeCommand(body.content ?? '', prefix)) return { action: 'command', commandsChat: false };
-  return { action: 'relay' };
+  if (commandsChat) return { action: 'command', commandsChat: true, ...flag };
+  if (looksLikeCommand(body.content ?? '', prefix)) return { action: 'command', commandsChat: false, ...flag };
+  return { action: 'relay', ...flag };
 }

@@ -171,6 +171,18 @@ export class ChatwootClient {
   }
 
   /**
+   * Sets an agent message's status (PATCH, since ChatWoot 4.2.0, API inboxes, user tokens). `failed` with the reason
+   * shows the error on the message and, from 4.6.0, a Retry button whose webhook the bridge acts on; any other
+   * status clears the error. `external_error` is a top-level parameter (messages_controller.rb permitted_params).
+   */
+  async setMessageStatus(conversationId: number, messageId: number, status: 'sent' | 'failed', error?: string, priority: Priority = 'live'): Promise<void> {
+    const body = status === 'failed' ? { status, external_error: error ?? '' } : { status };
+    await this.gate.run(priority, async () => {
+      await this.http.patch(`${this.base}/conversations/${conversationId}/messages/${messageId}`, body);
+    });
+  }
+
+  /**
    * Client API `update_last_seen`: the contact has seen the conversation, so ChatWoot marks the agent's messages
    * until now read. `sourceId` is the contact inbox's source id; the answer is 200 with an empty body.
    */

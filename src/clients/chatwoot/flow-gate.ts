@@ -16,6 +16,7 @@ import type Redis from 'ioredis';
 import { isUpstreamError, UpstreamError } from '../http/http-error';
 import { backoffDelay } from '../../common/backoff';
 import { sleep } from '../../common/sleep';
+import { reportWait } from '../../common/wait-reporter';
 
 export type Priority = 'live' | 'bulk';
 
@@ -103,6 +104,7 @@ export class FlowGate {
         if (!isUpstreamError(error)) throw error;
         const retryIn = this.onFailure(error, conversationKey, attempt);
         if (retryIn === undefined || this.now() - started + retryIn > this.options.maxWaitMs) throw error;
+        reportWait(error);
         attempt++;
         await sleep(retryIn);
       } finally {

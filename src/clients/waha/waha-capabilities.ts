@@ -41,6 +41,11 @@ export interface WahaCapabilities {
   mediaSends: boolean;
   /** Chats and messages can be read at all (NOWEB needs config.noweb.store.enabled). */
   readsHistory: boolean;
+  /**
+   * /messages lists the files this session sent: not on GOWS before 2026.4.1 ("GOWS - GET /api/messages — messages
+   * sent via POST /api/sendFile not returned - fix #1998").
+   */
+  listsSentFiles: boolean;
 }
 
 /** -1, 0 or 1 comparing dotted versions numerically (`2025.10.5` > `2025.9.1`). */
@@ -60,6 +65,7 @@ export const WAHA_FLOORS = {
   sortOrder: '2025.10.5',
   mergedLids: '2026.3.1',
   coreMediaSends: '2026.6.1',
+  gowsListsSentFiles: '2026.4.1',
 } as const;
 
 function atLeast(version: string | null, floor: string): boolean | null {
@@ -77,6 +83,7 @@ export function wahaCapabilities(profile: WahaProfile): WahaCapabilities {
     lidsApi: atLeast(version, WAHA_FLOORS.lidsApi) ?? true,
     mediaSends: !(tier === 'CORE' && atLeast(version, WAHA_FLOORS.coreMediaSends) === false),
     readsHistory: !(engine === 'NOWEB' && profile.nowebStore?.enabled === false),
+    listsSentFiles: !(engine === 'GOWS' && atLeast(version, WAHA_FLOORS.gowsListsSentFiles) !== true),
   };
 }
 

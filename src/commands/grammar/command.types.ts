@@ -10,7 +10,7 @@ export type Command =
   | { kind: 'messages.stop' }
   | { kind: 'messages.pull'; options: PullOptions }
   | { kind: 'queue.help' }
-  | { kind: 'queue.status' | 'queue.start' | 'queue.stop'; target: QueueTarget };
+  | { kind: 'queue.status' | 'queue.start' | 'queue.stop' | 'queue.retry'; target: QueueTarget };
 
 export type ParseResult =
   | { type: 'not-a-command' } // a customer-conversation message without the prefix; or empty text

@@ -41,7 +41,7 @@ const window = (startAgoMs: number, endAgoMs = 0): Pick<PullOptions, 'window'> =
 
 const PULL_USAGE = 'Usage: `wa/messages pull [start] [end] [options]` (send `wa/messages help` for all options)';
 const MESSAGES_USAGE = 'Usage: `wa/messages pull|status|stop|help` (send `wa/messages help` for all options)';
-const QUEUE_USAGE = 'Usage: `wa/queue status|start|stop [inbox|whatsapp|all]` (send `wa/queue help` for details)';
+const QUEUE_USAGE = 'Usage: `wa/queue status|start|stop|retry [inbox|whatsapp|all]` (send `wa/queue help` for details)';
 const ROOT_USAGE = 'Usage: `wa/messages …` or `wa/queue …` (send `wa/help` for the list)';
 
 type Expected = Command | 'not-a-command' | { error: string } | { errorStartsWith: string };
@@ -355,6 +355,8 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
   ['target whatsapp in any case', 'wa/queue status WhatsApp', 'customer', { kind: 'queue.status', target: 'whatsapp' }],
   ['waha is whatsapp', 'wa/queue start waha', 'customer', { kind: 'queue.start', target: 'whatsapp' }],
   ['target all', 'wa/queue start all', 'commands', { kind: 'queue.start', target: 'all' }],
+  ['retry dead letters of every queue', 'wa/queue retry', 'customer', { kind: 'queue.retry', target: 'all' }],
+  ['retry the replies only', 'queue retry inbox', 'commands', { kind: 'queue.retry', target: 'inbox' }],
   [
     'unknown queue target',
     'wa/queue stop message_created',
@@ -365,7 +367,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'unknown queue action',
     'wa/queue pause',
     'customer',
-    error('Unknown action "pause" for wa/queue. Actions: status, start, stop, help.', QUEUE_USAGE),
+    error('Unknown action "pause" for wa/queue. Actions: status, start, stop, retry, help.', QUEUE_USAGE),
   ],
   [
     'two queue targets',

@@ -45,7 +45,7 @@ export const MAX_COMMAND_LENGTH = 4096;
 const NOT_A_COMMAND: ParseResult = { type: 'not-a-command' };
 const COMMANDS = ['messages', 'queue', 'help'] as const;
 const MESSAGES_ACTIONS = ['pull', 'status', 'stop', 'help'] as const;
-const QUEUE_ACTIONS = ['status', 'start', 'stop', 'help'] as const;
+const QUEUE_ACTIONS = ['status', 'start', 'stop', 'retry', 'help'] as const;
 const QUEUE_TARGETS: Readonly<Record<string, QueueTarget>> = {
   inbox: 'inbox',
   whatsapp: 'whatsapp',
@@ -239,7 +239,8 @@ class Grammar {
         return this.command({ kind: 'queue.help' }, ['queue', 'help']);
       case 'status':
       case 'start':
-      case 'stop': {
+      case 'stop':
+      case 'retry': {
         const command = `${name} ${action}`;
         const option = args.find(isOptionLike);
         if (option !== undefined)

@@ -8,6 +8,8 @@ import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { AppsService } from '../../apps/apps.service';
+import { isUpstreamError, UpstreamError } from '../../clients/http/http-error';
+import { reportingWaits } from '../../common/wait-reporter';
 import { ReplyService } from '../../integration-chat/reply.service';
 import { LOGGER } from '../../logging/logger';
 import { isFinalAttempt, JobHandler } from '../../queue/job-dispatch';
@@ -35,6 +37,9 @@ declare module '../../queue/queue.constants' {
     [JobName.PullChat]: PullChatJobData;
   }
 }
+
+/** How long an import waits for an upstream before the agent is told (a blip is not worth a message). */
+const OUTAGE_NOTICE_AFTER_MS = 30_000;
 
 /** A chat import interrupted because the process is shutting down: hand the job back, it is not a failure. */
 export class ShutdownError extends Error {
@@ -83,15 +88,28 @@ export class PullChatJob implements JobHandler<JobName.PullChat>, BeforeApplicat
       timer = setTimeout(() => watchdog.abort(new Error(this.report.noProgress(record.options.timeoutMs))), record.options.timeoutMs);
     };
     arm();
+    // Since when this try has been waiting for an upstream without importing anything.
+    let waitingSince: number | undefined;
+    // Waiting out an outage (ChatWoot deploying, WAHA restarting) is not "no progress": RETRY_WINDOW bounds it. The
+    // ChatWoot client's own waits (503, 429) are reported through reportingWaits.
+    const onWaiting = (error?: unknown): void => {
+      arm();
+      // Pacing (429 windows, "Too many messages") is reported by the progress hints, not as an outage.
+      if (!isUpstreamError(error) || error.kind === 'rate-limited' || error.kind === 'flood') return;
+      waitingSince ??= Date.now();
+      if (Date.now() - waitingSince >= OUTAGE_NOTICE_AFTER_MS) void this.noticeOutage(record, error);
+    };
     try {
       const outcome = record.stop
         ? 'stopped'
-        : await this.importer.run(app, record, chatId, job.data.chatIds ?? [chatId], watchdog.signal, {
+        : await reportingWaits(onWaiting, () => this.importer.run(app, record, chatId, job.data.chatIds ?? [chatId], watchdog.signal, {
             onProcessed: async (processed) => {
               arm();
+              waitingSince = undefined;
               await this.maybeReport(record, processed);
             },
-          });
+            onWaiting,
+          }));
       if (await this.checkpoints.finish(pull, chatId, outcome === 'stopped' ? 'stopped' : 'done')) await enqueuePullFinish(this.queues, pull);
     } catch (error) {
       if (watchdog.signal.reason instanceof ShutdownError) throw watchdog.signal.reason;
@@ -104,6 +122,22 @@ export class PullChatJob implements JobHandler<JobName.PullChat>, BeforeApplicat
       if (timer) clearTimeout(timer);
       this.running.delete(watchdog);
       release();
+    }
+  }
+
+  /**
+   * An import has waited for ChatWoot or WAHA for a while: the agent is told once (per pull and quarter of an
+   * hour) that it waits and goes on by itself; the final report names the outage too. While ChatWoot itself is down
+   * the notice cannot be posted, and the right to post it is given back for a later try.
+   */
+  private async noticeOutage(record: PullRecord, error: UpstreamError): Promise<void> {
+    const what = this.report.upstreamName(error.upstream);
+    try {
+      if (!(await this.records.claimOutageNotice(record, `${what}: ${error.message}`))) return;
+      const posted = await this.replies.activitySafe(record.origin, this.report.waiting(what, error.message));
+      if (!posted) await this.records.releaseOutageNotice(record);
+    } catch (failure) {
+      this.logger.warn({ err: failure, pullId: record.id }, 'cannot tell the agent that the import waits');
     }
   }
 
