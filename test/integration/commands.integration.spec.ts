@@ -115,7 +115,7 @@ describe('commands: help, status, queues and malformed commands (no pull runs he
   it('help in the integration conversation (with and without the prefix) answers as incoming messages', async () => {
     const messagesHelp = await ask(h, 'wa/messages help');
     expect(messagesHelp).toMatchObject({ message_type: 0, private: false });
-    expect(messagesHelp.content).toBe(texts.render('help.messages', { prefix: '' }));
+    expect(messagesHelp.content).toBe(texts.render('help.messages', { prefix: '', retryWindow: '1h' }));
     // The option list with every flag, its alias and the defaults the README promises.
     for (const flag of [
       '--chat',
@@ -186,7 +186,7 @@ describe('commands: help, status, queues and malformed commands (no pull runs he
 
     const help = await ask(h, 'wa/messages help', conversationId);
     expect(help).toMatchObject({ message_type: 1, private: true });
-    expect(help.content).toBe(texts.render('help.messages', { prefix: PREFIX }));
+    expect(help.content).toBe(texts.render('help.messages', { prefix: PREFIX, retryWindow: '1h' }));
     expect(help.content).toContain('`wa/messages pull 1d --force --media`');
 
     const queueHelp = await ask(h, 'wa/queue help', conversationId);

@@ -78,6 +78,11 @@ export class Harness {
       CHATWOOT_INBOX_IDENTIFIER: opts.chatwoot?.inboxIdentifier ?? 'inbox-ident-1',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       HTTP_TIMEOUT: '5s',
+      // A post or send whose answer was lost is looked for once it cannot still be running. The simulators finish a
+      // request within its latency and faults (seconds), so the graces here are short; the defaults (60 s, 90 s)
+      // fit real servers, and the chaos suite's long-fault tests run with them.
+      CHATWOOT_UNKNOWN_OUTCOME_GRACE: '6s',
+      WAHA_SEND_GRACE: '6s',
       ...opts.env,
       ...opts.envFrom?.({ cw, waha }),
     };
