@@ -48,8 +48,11 @@ export interface PostOptions {
   onConversationMissing: () => Promise<number>;
   /** Told before each wait (a watchdog counts waiting out an outage as progress). */
   onWait?: (error: unknown) => void;
-  /** Told right before each request goes out (a caller marks the post in flight). */
-  onSend?: (sentAt: number) => void;
+  /**
+   * Awaited right before each request goes out: the caller marks the post in flight durably (a process killed
+   * after the request left must leave the mark behind, or the next one would post again).
+   */
+  onSend?: (sentAt: number) => Promise<void> | void;
 }
 
 /** 500 ms doubling up to 30 s between posts. */
@@ -78,7 +81,7 @@ export class MessagePoster {
     for (let attempt = 0; ; attempt++) {
       options.signal.throwIfAborted();
       const sentAt = Date.now();
-      options.onSend?.(sentAt);
+      await options.onSend?.(sentAt);
       try {
         return attachments.length > 0
           ? await app.chatwoot.createMessageWithAttachments(target.conversationId, message, attachments)

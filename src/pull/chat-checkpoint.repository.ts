@@ -125,11 +125,12 @@ export class ChatCheckpointRepository {
   }
 
   /**
-   * Marks a post as under way. Not awaited by the caller: the mark travels on the same connection just before the
-   * request, and the commit that follows clears it.
+   * Marks a post as under way, before its request leaves (awaited: with auto-pipelining a command not awaited is
+   * written a loop turn later, after an HTTP request queued meanwhile, and a process killed in between left a post
+   * without its mark: the next run posted it again). The commit that follows clears it.
    */
-  markInflight(pull: PullRef, chatId: string, sourceId: string, at: number): void {
-    this.redis.client.hset(this.keys.checkpoint(pull, chatId), 'inflight', sourceId, 'inflightAt', at).catch(() => undefined);
+  async markInflight(pull: PullRef, chatId: string, sourceId: string, at: number): Promise<void> {
+    await this.redis.client.hset(this.keys.checkpoint(pull, chatId), 'inflight', sourceId, 'inflightAt', at);
   }
 
   async set(pull: PullRef, chatId: string, fields: Partial<Record<'conversationId' | 'lastCwId', string | number>>): Promise<void> {

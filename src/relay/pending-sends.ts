@@ -98,6 +98,9 @@ export class PendingSends {
     for (;;) {
       ctx.signal?.throwIfAborted();
       const sentAt = Date.now();
+      // Marked before it leaves: a process killed while WAHA sends (a send can take a minute) leaves the mark, and
+      // the lane's next owner settles the send (echo or the chat's list) instead of sending it again.
+      await this.redis.client.set(marker, `?${sentAt}`, 'EX', PART_TTL_S);
       let sent: { id: string | undefined };
       try {
         sent = await retryFor(send, {
@@ -107,7 +110,11 @@ export class PendingSends {
           signal: ctx.signal,
         });
       } catch (error) {
-        if (!isUpstreamError(error, 'unknown-outcome')) throw error;
+        if (!isUpstreamError(error, 'unknown-outcome')) {
+          // WAHA answered: nothing went out, and a later try need not wait to settle it.
+          await this.redis.client.del(marker);
+          throw error;
+        }
         await this.markUnknown(ctx, part, sentAt);
         const settled = await this.settle(ctx, part, sentAt);
         if (settled) return settled;
@@ -133,6 +140,12 @@ export class PendingSends {
       return true;
     }
     return false;
+  }
+
+  /** Whether the part went out (confirmed, or sent without a way to confirm it), not merely attempted. */
+  async wasSent(ctx: Pick<PartContext, 'app' | 'cwMessageId'>, key: SendPart['key']): Promise<boolean> {
+    const value = await this.redis.client.get(this.keys.sentPart(ctx.app.config.id, ctx.cwMessageId, key));
+    return value !== null && !value.startsWith('?');
   }
 
   private marker(ctx: PartContext, part: SendPart): string {

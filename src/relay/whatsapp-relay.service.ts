@@ -160,7 +160,7 @@ export class WhatsAppRelayService {
           await this.cursors.set(appId, chatId, { conversationId: resolved.conversationId, lastCwId: 0 });
           return resolved.conversationId;
         },
-        onSend: (sentAt) => void this.cursors.set(appId, chatId, { pending: message.id, pendingAt: sentAt }).catch(() => undefined),
+        onSend: (sentAt) => this.cursors.set(appId, chatId, { pending: message.id, pendingAt: sentAt }),
       },
     );
     const conversationId = created.conversation_id || target.conversationId;
