@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       : await startWahaSimulator(
           {
             session,
-            webhookUrl: `${bridge}/webhooks/waha`,
+            webhookUrl: `${bridge}/webhooks/waha/${appId}`,
             webhookHmacKey: process.env.SIM_WAHA_HMAC_KEY || undefined,
             engine: oneOf('SIM_WAHA_ENGINE', ['NOWEB', 'WEBJS', 'GOWS', 'WPP'] as const),
             version: process.env.SIM_WAHA_VERSION || undefined,

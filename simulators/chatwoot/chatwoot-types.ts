@@ -99,7 +99,16 @@ export interface SimAttachment {
   data: Buffer | null;
 }
 
-export type SimSender = { type: 'user'; id: number } | { type: 'contact'; id: number } | null;
+/**
+ * Who wrote a message: an agent (User), a contact, an agent bot (AgentBot), Captain (Captain::Assistant, enterprise),
+ * or nobody (null: automation rules build messages without a sender, AutomationRules::ActionService#send_message).
+ */
+export type SimSender =
+  | { type: 'user'; id: number }
+  | { type: 'contact'; id: number }
+  | { type: 'agent_bot'; id: number; name: string }
+  | { type: 'captain_assistant'; id: number; name: string }
+  | null;
 
 export interface SimMessage {
   id: number;

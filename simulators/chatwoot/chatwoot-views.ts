@@ -213,6 +213,7 @@ export class ChatwootViews {
   private senderPush(message: SimMessage): JsonObject | undefined {
     if (!message.sender) return undefined;
     if (message.sender.type === 'user') return this.userPush();
+    if (message.sender.type === 'agent_bot' || message.sender.type === 'captain_assistant') return { id: message.sender.id, name: message.sender.name, type: message.sender.type };
     const contact = this.store.contacts.get(message.sender.id);
     return contact ? this.contactPush(contact) : undefined;
   }
@@ -256,7 +257,7 @@ export class ChatwootViews {
       source_id: message.sourceId,
       content_type: message.contentType,
       content_attributes: message.contentAttributes,
-      sender_type: message.sender ? (message.sender.type === 'user' ? 'User' : 'Contact') : null,
+      sender_type: message.sender ? { user: 'User', contact: 'Contact', agent_bot: 'AgentBot', captain_assistant: 'Captain::Assistant' }[message.sender.type] : null,
       sender_id: message.sender?.id ?? null,
       external_source_ids: {},
       additional_attributes: message.additionalAttributes,
@@ -277,12 +278,17 @@ export class ChatwootViews {
 
   /** `Message#webhook_data` merged with the event name. */
   messageWebhook(event: string, message: SimMessage, conversation: SimConversation): JsonObject {
+    // sender.try(:webhook_data): User {id,name,email,type:'user'} (app/models/user.rb), AgentBot {id,name,type:
+    // 'agent_bot'} (app/models/agent_bot.rb), Captain::Assistant {id,name,avatar_url,description,created_at,type:
+    // 'captain_assistant'} (enterprise/app/models/captain/assistant.rb); nil for automation rules.
     let sender: JsonObject | null = null;
-    if (message.sender?.type === 'user') sender = this.userWebhook();
-    else if (message.sender?.type === 'contact') {
-      const contact = this.store.contacts.get(message.sender.id);
+    const from = message.sender;
+    if (from?.type === 'user') sender = this.userWebhook();
+    else if (from?.type === 'contact') {
+      const contact = this.store.contacts.get(from.id);
       sender = contact ? this.contactWebhook(contact) : null;
-    }
+    } else if (from?.type === 'agent_bot') sender = { id: from.id, name: from.name, type: 'agent_bot' };
+    else if (from?.type === 'captain_assistant') sender = { id: from.id, name: from.name, avatar_url: '', description: '', created_at: iso(message.createdAt), type: 'captain_assistant' };
     const json: JsonObject = {
       event,
       id: message.id,

@@ -94,6 +94,8 @@ export interface AttachmentInput {
 
 export interface AgentMessageOptions {
   private?: boolean;
+  /** Who writes it (default the agent): an agent bot, Captain, or an automation rule (no sender). */
+  by?: 'agent' | 'agent_bot' | 'captain_assistant' | 'automation';
   attachments?: AttachmentInput[];
   content_attributes?: JsonObject;
 }

@@ -3,7 +3,7 @@
  * transcript) and the shortcuts that change it without HTTP: seeding a contact, an agent replying in the UI.
  */
 import { ChatwootStore } from './chatwoot-store';
-import { SimHttpError, SimMessage } from './chatwoot-types';
+import { SimHttpError, SimMessage, SimSender } from './chatwoot-types';
 import { ChatwootViews } from './chatwoot-views';
 import { MessageWriter, toAttachment } from './message-writer';
 import {
@@ -99,9 +99,10 @@ export class StateAccessors {
         contentType: 'text',
         private: opts.private ?? false,
         sourceId: null,
-        contentAttributes: { ...(opts.content_attributes ?? {}) },
+        // Automation rules mark their messages (AutomationRules::ActionService#send_message).
+        contentAttributes: { ...(opts.content_attributes ?? {}), ...(opts.by === 'automation' ? { automation_rule_id: 1 } : {}) },
         additionalAttributes: {},
-        sender: { type: 'user', id: this.store.user.id },
+        sender: senderOf(opts.by ?? 'agent', this.store.user.id),
         attachments,
       });
       return this.messageView(message);
@@ -120,5 +121,18 @@ export class StateAccessors {
       sha256: a.sha256,
     }));
     return json;
+  }
+}
+
+function senderOf(by: NonNullable<AgentMessageOptions['by']>, userId: number): SimSender {
+  switch (by) {
+    case 'agent':
+      return { type: 'user', id: userId };
+    case 'agent_bot':
+      return { type: 'agent_bot', id: 901, name: 'Order Bot' };
+    case 'captain_assistant':
+      return { type: 'captain_assistant', id: 902, name: 'Captain' };
+    case 'automation':
+      return null;
   }
 }

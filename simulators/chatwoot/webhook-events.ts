@@ -7,6 +7,7 @@ import { JsonObject, SimConversation } from './chatwoot-types';
 import { ChatwootViews } from './chatwoot-views';
 import { ResolvedOptions } from './simulator-types';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { versionAtLeast } from '../common/versions';
 
 export class ChatwootWebhooks {
   readonly dispatcher: WebhookDispatcher;
@@ -19,8 +20,13 @@ export class ChatwootWebhooks {
     this.dispatcher = new WebhookDispatcher((event, body, error) => this.onWebhookFailure(event, body, error));
   }
 
+  /**
+   * API-channel inbox webhooks are signed from 4.13.0 (chatwoot/chatwoot#13892; account webhooks from 4.11.2,
+   * #13573): an older ChatWoot sends no signature whatever secret is set, and the bridge's `?token=` stands in.
+   */
   emit(event: string, body: JsonObject): void {
-    this.dispatcher.enqueue(event, body, this.options.webhookUrl, this.options.webhookSecret);
+    const signs = versionAtLeast(this.options.version, '4.13.0');
+    this.dispatcher.enqueue(event, body, this.options.webhookUrl, signs ? this.options.webhookSecret : undefined);
   }
 
   emitConversation(event: string, conversation: SimConversation, changes?: JsonObject[]): void {

@@ -28,6 +28,8 @@ export interface SimResponse {
   body?: unknown;
   text?: string;
   raw?: Buffer;
+  /** A large body produced while it is sent (a file of gigabytes is never held): piped as it is. */
+  stream?: () => NodeJS.ReadableStream;
   headers?: Record<string, string>;
 }
 
@@ -426,6 +428,15 @@ export class SimServer {
     entry.status = response.status;
     const headers: Record<string, string> = { ...(response.headers ?? {}) };
     let payload: Buffer | string;
+    if (response.stream) {
+      headers['content-type'] ??= 'application/octet-stream';
+      res.writeHead(response.status, headers);
+      const body = response.stream();
+      body.on('error', () => res.destroy());
+      res.on('close', () => (body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.());
+      body.pipe(res);
+      return;
+    }
     if (response.raw) {
       payload = response.raw;
       headers['content-type'] ??= 'application/octet-stream';

@@ -19,6 +19,7 @@
  * Before 2025.10.5 sortBy and sortOrder were unknown, and unknown query params are stripped (ValidationPipe
  * whitelist), so they are ignored then. Before 2025.4.2 the default limit was 100 and filter.ack did not exist.
  */
+import { Readable } from 'node:stream';
 import { SimRequest, SimResponse } from '../common/sim-server';
 import { ACK_VALUES, FormatContext, chatDisplayName, chatJson, messageJson } from './waha-format';
 import { ChatState, MsgCore } from './waha-history';
@@ -276,6 +277,12 @@ export class ChatHandlers {
     const name = req.params.filename;
     const dot = name.lastIndexOf('.');
     if (dot <= 0) return FILE_NOT_FOUND;
+    const streamed = this.queries.streamedFile(name.slice(0, dot), name.slice(dot + 1));
+    if (streamed) {
+      const headers: Record<string, string> = { 'content-type': streamed.mimetype.split(';')[0] };
+      if (!streamed.chunked) headers['content-length'] = String(streamed.size);
+      return { status: 200, headers, stream: () => zeros(streamed.size) };
+    }
     const file = this.queries.mediaFile(name.slice(0, dot), name.slice(dot + 1), true);
     if (!file) return FILE_NOT_FOUND;
     return {
@@ -284,4 +291,18 @@ export class ChatHandlers {
       headers: { 'content-type': file.mimetype.split(';')[0], 'content-length': String(file.bytes.length) },
     };
   }
+}
+
+/** `size` bytes of zeros, produced 64 KB at a time as the client reads (backpressure holds the rest). */
+function zeros(size: number): Readable {
+  const chunk = Buffer.alloc(64 * 1024);
+  let left = size;
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    },
+  });
 }

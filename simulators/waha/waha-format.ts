@@ -90,7 +90,7 @@ function protoContent(msg: MsgCore): Json {
         imageMessage: {
           mimetype: media?.mimetype,
           caption: msg.body ?? undefined,
-          fileLength: String(media?.size ?? 0),
+          ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }),
           height: 960,
           width: 1280,
           ...context,
@@ -103,7 +103,7 @@ function protoContent(msg: MsgCore): Json {
           fileName: media?.filename ?? undefined,
           title: media?.filename ?? undefined,
           caption: msg.body ?? undefined,
-          fileLength: String(media?.size ?? 0),
+          ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }),
           ...context,
         },
       };
@@ -112,7 +112,7 @@ function protoContent(msg: MsgCore): Json {
         videoMessage: {
           mimetype: media?.mimetype,
           caption: msg.body ?? undefined,
-          fileLength: String(media?.size ?? 0),
+          ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }),
           ...context,
         },
       };
@@ -122,7 +122,7 @@ function protoContent(msg: MsgCore): Json {
           mimetype: media?.mimetype,
           ptt: true,
           seconds: 3 + ((media?.size ?? 0) % 40),
-          fileLength: String(media?.size ?? 0),
+          ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }),
           ...context,
         },
       };
@@ -221,7 +221,7 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
         ...(msg.pushName ? { notifyName: msg.pushName } : {}),
         ...(msg.body !== null ? { body: msg.body } : {}),
         ...(msg.media?.filename ? { filename: msg.media.filename } : {}),
-        ...(msg.media ? { mimetype: msg.media.mimetype, size: msg.media.size } : {}),
+        ...(msg.media ? { mimetype: msg.media.mimetype, ...(msg.media.unreported ? {} : { size: msg.media.size }) } : {}),
         ...(msg.poll
           ? { pollName: msg.poll.name, pollOptions: msg.poll.options.map((name, localId) => ({ name, localId })) }
           : {}),

@@ -18,6 +18,9 @@ import {
 import { mediaBytes } from './waha-media';
 import { isBrowserEngine } from './waha-profile';
 import { S3MediaServer, S3Object } from './waha-s3';
+
+/** Files larger than this are generated while they are sent, never held (local storage only). */
+const LARGE_FILE = 16 * 1024 * 1024;
 import { AllIndex, WahaState } from './waha-state';
 
 export interface PageQuery {
@@ -356,5 +359,17 @@ export class HistoryQueries {
     }
     const bytes = msg.media.data ?? mediaBytes(msg.media.mimetype, msg.media.size, state.data.spec.seed, waId);
     return { bytes, mimetype: msg.media.mimetype };
+  }
+
+  /**
+   * A file too large to build in memory (over LARGE_FILE bytes, declared with `media.size`) or one sent without
+   * Content-Length: streamed by the file route instead of `mediaFile`.
+   */
+  streamedFile(waId: string, ext: string): { size: number; mimetype: string; chunked: boolean } | undefined {
+    const msg = this.lookupWaId(waId);
+    if (!msg?.media || msg.media.error || msg.media.ext !== ext || msg.media.data) return undefined;
+    if (msg.media.size <= LARGE_FILE && !msg.media.unreported) return undefined;
+    if (this.state.downloads.get(waId) === undefined) return undefined;
+    return { size: msg.media.size, mimetype: msg.media.mimetype, chunked: Boolean(msg.media.unreported) };
   }
 }

@@ -128,6 +128,8 @@ export interface MediaInfo {
   error: boolean;
   /** Bytes of an uploaded file (sent through the API with base64 data). */
   data?: Buffer;
+  /** The engine reports no size in `_data`, and the file is sent without Content-Length. */
+  unreported?: boolean;
 }
 
 export interface MsgCore {

@@ -34,7 +34,7 @@ export interface NewMessage {
   hasMedia?: boolean;
   type?: WahaIncomingMessage['type'];
   kind?: KindValue;
-  media?: { mimetype?: string; filename?: string | null; data?: string | Buffer; url?: string };
+  media?: { mimetype?: string; filename?: string | null; data?: string | Buffer; url?: string; size?: number; unreported?: boolean };
   timestamp?: number;
   replyTo?: string;
   waId?: string;
@@ -126,9 +126,10 @@ export class MessageWriter {
         mimetype,
         filename,
         ext: extFromMimetype(mimetype),
-        size: data ? data.length : 2_000 + (hash(state.data.spec.seed, state.dynamicSeq, 17) % 18_000),
+        size: data ? data.length : (init.media?.size ?? 2_000 + (hash(state.data.spec.seed, state.dynamicSeq, 17) % 18_000)),
         error: false,
         data,
+        ...(init.media?.unreported ? { unreported: true } : {}),
       };
     }
     const groupLike = chat.kind === 'group' || chat.kind === 'status';

@@ -119,7 +119,11 @@ export interface WahaIncomingMessage {
   participant?: string;
   hasMedia?: boolean;
   type?: 'text' | 'image' | 'document' | 'voice' | 'poll' | 'location';
-  media?: { mimetype?: string; filename?: string | null; data?: string | Buffer };
+  /**
+   * `size` declares a file without its bytes (they are generated as it downloads, so a 2 GB file costs nothing);
+   * `unreported`: the engine gives no size in `_data` and the file is sent without Content-Length (chunked).
+   */
+  media?: { mimetype?: string; filename?: string | null; data?: string | Buffer; size?: number; unreported?: boolean };
   /** Unix seconds; default now. */
   timestamp?: number;
   /** Serialized or bare id of a message it replies to. */

@@ -4,6 +4,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { sleep } from '../common/sim-server';
+import { versionAtLeast } from '../common/versions';
 import { ulid } from './waha-random';
 
 /** The newest WAHA release the simulator knows, and its default `version`. */
@@ -26,7 +27,11 @@ export interface WebhookSettings {
 
 export interface WebhookEnvelope {
   id: string;
-  timestamp: number;
+  /**
+   * When the event was created, ms (`payload._timestampMs`, src/core/abc/manager.abc.ts populateSessionInfo;
+   * WAHAWebhook in src/structures/webhooks.dto.ts). Sent since 2025.3.1 ("Add event.timestamp", #755).
+   */
+  timestamp?: number;
   event: string;
   session: string;
   metadata: Record<string, string> | null;
@@ -72,7 +77,7 @@ export class WebhookEmitter {
       const now = Date.now();
       const full: WebhookEnvelope = {
         id: `evt_${ulid(now)}`,
-        timestamp: now,
+        ...(versionAtLeast(this.settings().version, '2025.3.1') ? { timestamp: now } : {}),
         event: envelope.event,
         session: envelope.session,
         metadata: envelope.metadata,
@@ -117,7 +122,7 @@ export class WebhookEmitter {
       'Content-Type': 'application/json',
       'User-Agent': `WAHA/${settings.version}`,
       'X-Webhook-Request-Id': randomUUID(),
-      'X-Webhook-Timestamp': String(envelope.timestamp),
+      'X-Webhook-Timestamp': String(envelope.timestamp ?? Date.now()),
     };
     if (settings.hmacKey) {
       headers['X-Webhook-Hmac'] = signBody(body, settings.hmacKey);
