@@ -17,7 +17,10 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
     bodyParser: false,
     logger: new PinoNestLogger(logger),
   });
-  app.useBodyParser('json', { limit: config.webhookBodyLimit, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', { limit: config.limits.webhookBodyBytes, type: ['application/json', 'application/*+json'] });
+  if (config.security.allowUnsigned && config.role !== 'worker') {
+    logger.warn('ALLOW_UNSIGNED_WEBHOOKS=true: webhooks without signatures are accepted; anyone who can reach this port can post them (set CHATWOOT_WEBHOOK_SECRET and WAHA_WEBHOOK_HMAC_KEY)');
+  }
   return app;
 }
 

@@ -28,8 +28,8 @@ export class CommandsService {
   ) {}
 
   /** `content` is what the agent typed; `typedAt` (ms) anchors pull windows. */
-  async handle(app: AppContext, origin: CommandOrigin, content: string, typedAt: number): Promise<void> {
-    const parsed = parseCommand(content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat, texts: this.texts });
+  async handle(app: AppContext, origin: CommandOrigin, content: string, typedAt: number, typedLength?: number): Promise<void> {
+    const parsed = parseCommand(content, { prefix: app.config.commandPrefix, commandsChat: origin.commandsChat, texts: this.texts, typedLength });
     const log = this.logger.child({ appId: origin.appId, conversationId: origin.conversationId, messageId: origin.messageId });
     switch (parsed.type) {
       case 'not-a-command':
@@ -53,6 +53,12 @@ export class CommandsService {
         await this.run(app, origin, parsed.command, typedAt);
         return;
     }
+  }
+
+  /** An agent not in COMMAND_AGENTS typed a command: say so where it was typed, run nothing. */
+  async refuse(origin: CommandOrigin): Promise<void> {
+    this.logger.info({ appId: origin.appId, conversationId: origin.conversationId, messageId: origin.messageId }, 'command of an agent not in COMMAND_AGENTS: not run');
+    await this.replies.reply(origin, this.texts.render('command.notAllowed', {}));
   }
 
   private prefix(app: AppContext, origin: CommandOrigin): string {

@@ -6,6 +6,11 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** A year of 365.25 days, as `ms` counts it. */
 export const YEAR = 365.25 * DAY;
+/**
+ * The longest duration that may become a timer: setTimeout fires at once past 2^31-1 ms (about 24.8 days), so a
+ * `--timeout 30d` would end a pull immediately. Timeouts and timer-backed settings stay at or below 24 days.
+ */
+export const MAX_TIMER_MS = 24 * DAY;
 
 /**
  * Compact text for a duration that parses back to the same value: the largest unit that divides it exactly

@@ -12,6 +12,8 @@ const base = {
   CHATWOOT_ACCOUNT_TOKEN: 't',
   CHATWOOT_INBOX_ID: '2',
   CHATWOOT_INBOX_IDENTIFIER: 'ident',
+  CHATWOOT_WEBHOOK_SECRET: 'cw-secret',
+  WAHA_WEBHOOK_HMAC_KEY: 'waha-key',
 };
 
 describe('loadConfig', () => {
@@ -24,7 +26,46 @@ describe('loadConfig', () => {
     expect(config.apps[0].chatwoot.url).toBe('http://chatwoot:3000');
     expect(config.apps[0].chatwoot.outgoingMode).toBe('private-note');
     expect(config.apps[0].chatwoot.markAsRead).toBe(true);
-    expect(config.apps[0].chatwoot.webhookSecret).toBeUndefined();
+    expect(config.apps[0].chatwoot.webhookSecret).toBe('cw-secret');
+    expect(config.limits).toEqual({ webhookBodyBytes: 4 * 1024 * 1024, mediaMaxBytes: 40 * 1024 * 1024 });
+    expect(config.security).toEqual({ allowUnsigned: false, adminToken: undefined });
+    expect(config.apps[0].commandAgents).toEqual([]);
+  });
+
+  it.each([
+    [{ CHATWOOT_WEBHOOK_SECRET: undefined }, 'CHATWOOT_WEBHOOK_SECRET is missing: anyone could post ChatWoot webhooks'],
+    [{ WAHA_WEBHOOK_HMAC_KEY: '' }, 'WAHA_WEBHOOK_HMAC_KEY is missing: anyone could post WAHA webhooks'],
+    [{ WAHA_WEBHOOK_HMAC_KEY: undefined, ROLE: 'api' }, 'or set ALLOW_UNSIGNED_WEBHOOKS=true'],
+  ])('refuses to receive webhooks without their secret, in one line with the way out: %j', (override, message) => {
+    expect(() => loadConfig({ ...base, ...override })).toThrow(message);
+    expect(() => loadConfig({ ...base, ...override })).not.toThrow(/\n/);
+  });
+
+  it('starts without secrets as a worker, with the opt-out, or with a ChatWoot token instead of a signature', () => {
+    const open = { ...base, CHATWOOT_WEBHOOK_SECRET: undefined, WAHA_WEBHOOK_HMAC_KEY: undefined };
+    expect(loadConfig({ ...open, ROLE: 'worker' }).role).toBe('worker');
+    expect(loadConfig({ ...open, ALLOW_UNSIGNED_WEBHOOKS: 'true' }).security.allowUnsigned).toBe(true);
+    const token = 'a'.repeat(32);
+    expect(loadConfig({ ...base, CHATWOOT_WEBHOOK_SECRET: undefined, CHATWOOT_WEBHOOK_TOKEN: token }).apps[0].chatwoot.webhookToken).toBe(token);
+    expect(() => loadConfig({ ...base, CHATWOOT_WEBHOOK_TOKEN: 'short' })).toThrow('CHATWOOT_WEBHOOK_TOKEN is too short');
+  });
+
+  it('reads sizes with their unit and refuses a bare number or an unknown unit', () => {
+    expect(loadConfig({ ...base, WEBHOOK_BODY_LIMIT: '8mb', MEDIA_MAX_SIZE: '100MB' }).limits).toEqual({ webhookBodyBytes: 8 * 1024 ** 2, mediaMaxBytes: 100 * 1024 ** 2 });
+    expect(() => loadConfig({ ...base, WEBHOOK_BODY_LIMIT: '4m' })).toThrow('WEBHOOK_BODY_LIMIT is malformed: expected a size with its unit like 4mb');
+    expect(() => loadConfig({ ...base, WEBHOOK_BODY_LIMIT: 'unlimited' })).toThrow('WEBHOOK_BODY_LIMIT is malformed');
+    expect(() => loadConfig({ ...base, WEBHOOK_BODY_LIMIT: '4096' })).toThrow('WEBHOOK_BODY_LIMIT is malformed');
+    expect(() => loadConfig({ ...base, WEBHOOK_BODY_LIMIT: '1gb' })).toThrow('WEBHOOK_BODY_LIMIT is out of range');
+  });
+
+  it('keeps durations that become timers below setTimeout overflow', () => {
+    expect(() => loadConfig({ ...base, RETRY_WINDOW: '30d' })).toThrow('RETRY_WINDOW is too long: at most 24d');
+    expect(loadConfig({ ...base, DEAD_LETTER_TTL: '30d' }).reliability.deadLetterTtlMs).toBe(30 * 86_400_000);
+  });
+
+  it('reads COMMAND_AGENTS as ids and emails', () => {
+    expect(loadConfig({ ...base, COMMAND_AGENTS: '12, Ana@Example.com' }).apps[0].commandAgents).toEqual(['12', 'ana@example.com']);
+    expect(() => loadConfig({ ...base, COMMAND_AGENTS: 'ana' })).toThrow('COMMAND_AGENTS is malformed');
   });
 
   it.each([
@@ -67,6 +108,19 @@ describe('loadConfig', () => {
     fs.writeFileSync(dup, JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'a' }]));
     expect(() => loadConfig({ ...base, APPS_FILE: dup })).toThrow('appears twice');
     expect(() => loadConfig({ ...base, APPS_FILE: path.join(dir, 'none.json') })).toThrow('APPS_FILE is malformed');
+  });
+
+  it('refuses two apps on one WAHA session, naming both, and wants each app signed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const shared = path.join(dir, 'shared.json');
+    fs.writeFileSync(shared, JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'b', WAHA_URL: 'http://waha:3000/' }]));
+    expect(() => loadConfig({ ...base, APPS_FILE: shared })).toThrow('apps "a" and "b" both use WAHA session "default" on http://waha:3000');
+    const twoServers = path.join(dir, 'two.json');
+    fs.writeFileSync(twoServers, JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'b', WAHA_URL: 'http://waha-2:3000' }]));
+    expect(loadConfig({ ...base, APPS_FILE: twoServers }).apps.map((a) => a.waha.session)).toEqual(['default', 'default']);
+    const unsigned = path.join(dir, 'unsigned.json');
+    fs.writeFileSync(unsigned, JSON.stringify([{ APP_ID: 'a', WAHA_SESSION: 'one' }, { APP_ID: 'b', WAHA_SESSION: 'two', WAHA_WEBHOOK_HMAC_KEY: '' }]));
+    expect(() => loadConfig({ ...base, APPS_FILE: unsigned })).toThrow('WAHA_WEBHOOK_HMAC_KEY is missing for app "b" (APPS_FILE)');
   });
 
   it('reads TEXTS_FILE once and stops with one line when it is wrong', () => {

@@ -4,6 +4,8 @@
  * it expects.
  */
 import * as fs from 'node:fs';
+import { MAX_TIMER_MS } from '../common/durations';
+import { formatSize } from '../common/sizes';
 import { Texts, type TextOverrides } from '../texts/texts';
 
 export type OutgoingMode = 'private-note' | 'message';
@@ -19,7 +21,10 @@ export interface AppConfig {
     token: string;
     inboxId: number;
     inboxIdentifier: string;
+    /** Signs webhooks (ChatWoot 4.13+): X-Chatwoot-Signature over "<timestamp>.<body>". */
     webhookSecret?: string;
+    /** ChatWoot before 4.13 cannot sign: an unguessable `?token=` on the webhook URL stands in for the signature. */
+    webhookToken?: string;
     /** How messages the WhatsApp account itself sent appear in ChatWoot. */
     outgoingMode: OutgoingMode;
     /** A contact reading our message on WhatsApp marks the conversation read (contact last seen) in ChatWoot. */
@@ -31,6 +36,27 @@ export interface AppConfig {
    * `host:port` or `*.domain`. Everything else is refused.
    */
   mediaHosts: string[];
+  /**
+   * Who may run commands besides the prefix rule: ChatWoot agent ids or emails (empty = every agent or
+   * administrator; bots, Captain and automations never).
+   */
+  commandAgents: string[];
+}
+
+/** Limits that keep hostile or huge input from exhausting the process (README Security). */
+export interface LimitsConfig {
+  /** Largest webhook body, in bytes. */
+  webhookBodyBytes: number;
+  /** Largest media file imported or relayed, in bytes (ChatWoot's own attachment limit by default). */
+  mediaMaxBytes: number;
+}
+
+/** What protects the HTTP side (README Security). */
+export interface SecurityConfig {
+  /** Webhooks without secrets accepted (warned at every start and in /health details). */
+  allowUnsigned: boolean;
+  /** Bearer token for /health details (and later the admin endpoints); unset = details off. */
+  adminToken?: string;
 }
 
 export interface TuningConfig {
@@ -71,13 +97,14 @@ export interface ServiceConfig {
   logLevel: string;
   role: Role;
   queuePrefix: string;
-  webhookBodyLimit: string;
   textsFile?: string;
   /** The operator's TEXTS_FILE, read and checked once (unknown keys, broken templates and stray variables stop start-up). */
   textOverrides: TextOverrides;
   apps: AppConfig[];
   tuning: TuningConfig;
   reliability: ReliabilityConfig;
+  limits: LimitsConfig;
+  security: SecurityConfig;
 }
 
 export class ConfigError extends Error {}
@@ -144,13 +171,36 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} is malformed: expected true or false, got "${raw}"`);
 }
 
-function durationMs(env: Env, name: string, fallback: number): number {
+/**
+ * A duration. Those that become timers (`timer`) must stay below setTimeout's limit (about 24.8 days), past which
+ * Node fires at once: they are capped at MAX_TIMER_MS with a clear error.
+ */
+function durationMs(env: Env, name: string, fallback: number, timer = true): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
   if (!match) throw new ConfigError(`${name} is malformed: expected a duration like 60s, 1m, 1h or 7d, got "${raw}"`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
-  return Number(match[1]) * unit;
+  const value = Number(match[1]) * unit;
+  if (timer && value > MAX_TIMER_MS) throw new ConfigError(`${name} is too long: at most 24d, got "${raw}"`);
+  return value;
+}
+
+/** A size with its unit (`4mb`, `512kb`, `40mb`, `1gb`, `1000b`): a bare number is refused, it was meant in bytes too rarely. */
+export function parseSize(raw: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)$/i.exec(raw.trim());
+  if (!match) return undefined;
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[match[2].toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function size(env: Env, name: string, fallback: string, min: number, max: number): number {
+  const raw = read(env, name) ?? fallback;
+  const value = parseSize(raw);
+  const range = `from ${formatSize(min)} to ${formatSize(max)}`;
+  if (value === undefined) throw new ConfigError(`${name} is malformed: expected a size with its unit like ${fallback} (b, kb, mb or gb), ${range}, got "${raw}"`);
+  if (value < min || value > max) throw new ConfigError(`${name} is out of range: expected ${range}, got "${raw}"`);
+  return value;
 }
 
 function timeZone(env: Env, name: string): string | undefined {
@@ -173,6 +223,28 @@ function hostList(env: Env, name: string): string[] {
   const bad = hosts.filter((h) => !HOST_PATTERN.test(h));
   if (bad.length > 0) throw new ConfigError(`${name} is malformed: expected host names like s3.example.com, host:port or *.example.com, separated by commas, got "${bad.join(', ')}"`);
   return hosts;
+}
+
+const AGENT_PATTERN = /^\d+$|^[^\s@,]+@[^\s@,]+$/;
+
+function agentList(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  const agents = raw.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const bad = agents.filter((a) => !AGENT_PATTERN.test(a));
+  if (bad.length > 0) throw new ConfigError(`${name} is malformed: expected ChatWoot agent ids or emails separated by commas, got "${bad.join(', ')}"`);
+  return agents;
+}
+
+/** A webhook token must not be guessable: at least this many characters. */
+const MIN_TOKEN_LENGTH = 24;
+
+function token(env: Env, name: string): string | undefined {
+  const value = read(env, name);
+  if (value !== undefined && value.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(`${name} is too short: expected at least ${MIN_TOKEN_LENGTH} random characters (e.g. openssl rand -hex 24)`);
+  }
+  return value;
 }
 
 const APP_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -199,11 +271,13 @@ function appFrom(env: Env, where: string): AppConfig {
         inboxId: integer(env, 'CHATWOOT_INBOX_ID', undefined, 1),
         inboxIdentifier: required(env, 'CHATWOOT_INBOX_IDENTIFIER', "the API inbox's identifier (Inbox settings → Configuration)"),
         webhookSecret: read(env, 'CHATWOOT_WEBHOOK_SECRET'),
+        webhookToken: token(env, 'CHATWOOT_WEBHOOK_TOKEN'),
         outgoingMode: oneOf(env, 'CHATWOOT_OUTGOING_MODE', ['private-note', 'message'] as const, 'private-note'),
         markAsRead: boolean(env, 'CHATWOOT_MARK_AS_READ', true),
       },
       commandPrefix: prefixValue,
       mediaHosts: hostList(env, 'MEDIA_HOSTS'),
+      commandAgents: agentList(env, 'COMMAND_AGENTS'),
     };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(prefix + error.message);
@@ -233,11 +307,35 @@ function appsFromFile(env: Env, file: string): AppConfig[] {
     return appFrom({ ...env, APP_ID: undefined, ...fields }, `APPS_FILE entry ${index}`);
   });
   const seen = new Set<string>();
+  const sessions = new Map<string, string>();
   for (const app of apps) {
     if (seen.has(app.id)) throw new ConfigError(`APPS_FILE is malformed: APP_ID "${app.id}" appears twice`);
     seen.add(app.id);
+    // One WAHA session is one WhatsApp account: two apps on it would import each other's messages.
+    const session = `${app.waha.url.toLowerCase()} ${app.waha.session}`;
+    const other = sessions.get(session);
+    if (other) throw new ConfigError(`APPS_FILE is malformed: apps "${other}" and "${app.id}" both use WAHA session "${app.waha.session}" on ${app.waha.url}; give each app its own session`);
+    sessions.set(session, app.id);
   }
   return apps;
+}
+
+/**
+ * Roles that receive webhooks refuse to start while one of them is open, unless the operator opts out. The
+ * refusal names the first missing variable and the way out.
+ */
+function requireWebhookSecrets(apps: readonly AppConfig[], role: Role, allowUnsigned: boolean, fromFile: boolean): void {
+  if (role === 'worker' || allowUnsigned) return;
+  for (const app of apps) {
+    const where = fromFile ? ` for app "${app.id}" (APPS_FILE)` : '';
+    const optOut = 'or set ALLOW_UNSIGNED_WEBHOOKS=true to accept unsigned webhooks (not for a network others can reach)';
+    if (!app.chatwoot.webhookSecret && !app.chatwoot.webhookToken) {
+      throw new ConfigError(`CHATWOOT_WEBHOOK_SECRET is missing${where}: anyone could post ChatWoot webhooks; set the inbox webhook's secret (ChatWoot 4.13+) or CHATWOOT_WEBHOOK_TOKEN (older ChatWoot), ${optOut}`);
+    }
+    if (!app.waha.webhookHmacKey) {
+      throw new ConfigError(`WAHA_WEBHOOK_HMAC_KEY is missing${where}: anyone could post WAHA webhooks; set the same key as WAHA's webhook hmac.key, ${optOut}`);
+    }
+  }
 }
 
 function readTextOverrides(file: string): TextOverrides {
@@ -266,6 +364,9 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
   }
   const appsFile = read(env, 'APPS_FILE');
   const apps = appsFile ? appsFromFile(env, appsFile) : [appFrom(env, '')];
+  const role = oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all');
+  const allowUnsigned = boolean(env, 'ALLOW_UNSIGNED_WEBHOOKS', false);
+  requireWebhookSecrets(apps, role, allowUnsigned, appsFile !== undefined);
   const queuePrefix = read(env, 'QUEUE_PREFIX') ?? 'wcb';
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
     throw new ConfigError(`QUEUE_PREFIX is malformed: expected letters, digits, _ or -, got "${queuePrefix}"`);
@@ -276,10 +377,8 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     port: integer(env, 'PORT', 3000, 0, 65535),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
     logLevel,
-    role: oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    role,
     queuePrefix,
-    // A ChatWoot message may hold 150,000 characters and its webhook carries the text three times, JSON-escaped.
-    webhookBodyLimit: read(env, 'WEBHOOK_BODY_LIMIT') ?? '4mb',
     textsFile,
     textOverrides,
     apps,
@@ -295,11 +394,21 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     },
     reliability: {
       retryWindowMs: durationMs(env, 'RETRY_WINDOW', 3_600_000),
-      deadLetterTtlMs: durationMs(env, 'DEAD_LETTER_TTL', 7 * 86_400_000),
+      deadLetterTtlMs: durationMs(env, 'DEAD_LETTER_TTL', 7 * 86_400_000, false),
       laneLeaseMs: durationMs(env, 'LANE_LEASE', 30_000),
       laneSweepMs: durationMs(env, 'LANE_SWEEP_INTERVAL', 10_000),
       chatwootGraceMs: durationMs(env, 'CHATWOOT_UNKNOWN_OUTCOME_GRACE', 60_000),
       wahaSendGraceMs: durationMs(env, 'WAHA_SEND_GRACE', 90_000),
+    },
+    limits: {
+      // A ChatWoot message may hold 150,000 characters and its webhook carries the text three times, JSON-escaped.
+      webhookBodyBytes: size(env, 'WEBHOOK_BODY_LIMIT', '4mb', 64 * 1024, 64 * 1024 ** 2),
+      // ChatWoot's own upload limit: MAXIMUM_FILE_UPLOAD_SIZE, 40 MB unless an administrator changed it.
+      mediaMaxBytes: size(env, 'MEDIA_MAX_SIZE', '40mb', 1024, 2 * 1024 ** 3),
+    },
+    security: {
+      allowUnsigned,
+      adminToken: token(env, 'ADMIN_TOKEN'),
     },
   };
 }

@@ -7,12 +7,14 @@ import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { CwAttachmentUpload, CwNewMessage } from '../clients/chatwoot/chatwoot.types';
 import { WahaMessage } from '../clients/waha/waha.types';
+import { reportedMediaSize } from '../clients/waha/media-size';
+import { safeFilename } from '../common/filenames';
 import { chatKind, parseMessageId, phoneDigits, publicJid } from '../common/jids';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { Texts } from '../texts/texts';
-import { MediaOutcome, renderMessage } from './message-renderer';
+import { MediaOutcome, MediaTooLarge, renderMessage } from './message-renderer';
 
 export interface ComposeOptions {
   /** Download and attach media (the pull's --media; always for live messages). */
@@ -55,7 +57,7 @@ export class MessageComposer {
   ) {}
 
   async compose(app: AppContext, chatId: string, message: WahaMessage, options: ComposeOptions): Promise<ComposedMessage> {
-    const { media, attachments } = await this.media(app, chatId, message, options);
+    const { media, attachments, tooLarge } = await this.media(app, chatId, message, options);
     const rendered = renderMessage(
       message,
       {
@@ -64,6 +66,7 @@ export class MessageComposer {
         inReplyTo: options.inReplyTo,
         outgoingMode: app.config.chatwoot.outgoingMode,
         media,
+        tooLarge,
         withDate: options.withDate,
         timeZone: this.config.tuning.timeZone,
         sourceId: options.sourceId,
@@ -88,20 +91,32 @@ export class MessageComposer {
     return label;
   }
 
-  private async media(app: AppContext, chatId: string, message: WahaMessage, options: ComposeOptions): Promise<{ media: MediaOutcome; attachments: CwAttachmentUpload[] }> {
+  /**
+   * The media file, when wanted and no larger than MEDIA_MAX_SIZE: the size the engine reports is checked before
+   * WAHA is asked to download it, the download's Content-Length and byte count while it streams (waha.client.ts).
+   */
+  private async media(app: AppContext, chatId: string, message: WahaMessage, options: ComposeOptions): Promise<{ media: MediaOutcome; attachments: CwAttachmentUpload[]; tooLarge?: MediaTooLarge }> {
     if (!message.hasMedia) return { media: 'none', attachments: [] };
     if (!options.media) return { media: 'not-requested', attachments: [] };
+    const limit = this.config.limits.mediaMaxBytes;
+    const tooLarge = (size: number | undefined, filename?: string): { media: MediaOutcome; attachments: CwAttachmentUpload[]; tooLarge: MediaTooLarge } => {
+      this.logger.info({ messageId: message.id, size, limit }, 'media over MEDIA_MAX_SIZE: not imported');
+      return { media: 'too-large', attachments: [], tooLarge: { size, limit, filename } };
+    };
+    const reported = reportedMediaSize(message._data);
+    if (reported !== undefined && reported > limit) return tooLarge(reported, message.media?.filename ?? undefined);
     const timeout = options.mediaTimeoutMs;
     try {
       const full = await app.waha.messageWithMedia(message.id, chatId, timeout);
       const url = full?.media?.url;
       if (!url) return { media: 'unavailable', attachments: [] };
-      const file = await app.waha.download(url, timeout);
+      const file = await app.waha.download(url, limit, timeout);
       if (!file) return { media: 'unavailable', attachments: [] };
+      if (file.kind === 'too-large') return tooLarge(file.size ?? reported, full.media?.filename ?? undefined);
       const mimetype = full.media?.mimetype ?? file.mimetype ?? 'application/octet-stream';
       const ext = EXTENSIONS[mimetype] ?? mimetype.split('/')[1]?.split(';')[0] ?? 'bin';
-      const filename = full.media?.filename || `${parseMessageId(message.id).waId}.${ext}`;
-      return { media: 'attached', attachments: [{ filename, mimetype, data: file.data }] };
+      const filename = safeFilename(full.media?.filename ?? undefined, `${parseMessageId(message.id).waId}.${ext}`);
+      return { media: 'attached', attachments: [{ filename, mimetype, data: file.blob }] };
     } catch (error) {
       this.logger.warn({ err: error, messageId: message.id }, 'media could not be downloaded');
       return { media: 'unavailable', attachments: [] };

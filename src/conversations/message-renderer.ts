@@ -6,9 +6,18 @@ import { OutgoingMode } from '../config/config';
 import { CwNewMessage } from '../clients/chatwoot/chatwoot.types';
 import { WahaMessage } from '../clients/waha/waha.types';
 import { ChatKind } from '../common/jids';
+import { escapeBlock, escapeInline } from '../common/markdown-escape';
+import { formatSize } from '../common/sizes';
 import { Texts } from '../texts/texts';
 
-export type MediaOutcome = 'none' | 'attached' | 'not-requested' | 'unavailable';
+export type MediaOutcome = 'none' | 'attached' | 'not-requested' | 'unavailable' | 'too-large';
+
+/** A file over MEDIA_MAX_SIZE: its size (when known before or while downloading), the limit, its name. */
+export interface MediaTooLarge {
+  size?: number;
+  limit: number;
+  filename?: string;
+}
 
 export interface RenderContext {
   chatKind: ChatKind;
@@ -18,6 +27,7 @@ export interface RenderContext {
   inReplyTo?: number;
   outgoingMode: OutgoingMode;
   media: MediaOutcome;
+  tooLarge?: MediaTooLarge;
   /** Add the original date line (always for history, for live only when the message is old). */
   withDate: boolean;
   timeZone?: string;
@@ -69,16 +79,25 @@ export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: T
   const body = (message.body ?? '').trim();
   let text = body || special(message) || '';
   let privateNote = false;
+  // A caption inside a notice is escaped: only the bridge's own words are formatted there.
   if (message.hasMedia && ctx.media === 'not-requested') {
-    text = texts.render('message.mediaNotRequested', { caption: text });
+    text = texts.render('message.mediaNotRequested', { caption: escapeBlock(text) });
   } else if (message.hasMedia && ctx.media === 'unavailable') {
-    text = texts.render('message.mediaNotDownloaded', { caption: text });
+    text = texts.render('message.mediaNotDownloaded', { caption: escapeBlock(text) });
+  } else if (message.hasMedia && ctx.media === 'too-large') {
+    const { size, limit, filename } = ctx.tooLarge ?? { limit: 0 };
+    text = texts.render('message.mediaTooLarge', {
+      caption: escapeBlock(text),
+      size: size !== undefined ? formatSize(size) : '',
+      limit: formatSize(limit),
+      filename: filename ? escapeInline(filename) : '',
+    });
   } else if (!text && !(message.hasMedia && ctx.media === 'attached')) {
     text = texts.render('message.unsupported', { type: messageTypeName(message) });
     privateNote = true;
   }
   if ((ctx.chatKind === 'group' || ctx.chatKind === 'broadcast') && !message.fromMe && ctx.participant) {
-    text = texts.render('message.groupParticipant', { participant: ctx.participant, text });
+    text = texts.render('message.groupParticipant', { participant: escapeInline(ctx.participant), text });
   }
   if (ctx.withDate && message.timestamp) {
     const date = texts.render('message.historyDate', { date: formatMessageDate(message.timestamp, ctx.timeZone) });

@@ -1,9 +1,15 @@
 /**
- * `GET /health`: 200 once Redis answers and the configuration is loaded (it is, or the process would not run).
- * WAHA and ChatWoot reachability are reported as details (cached for a few seconds) but do not fail the check:
- * the service keeps accepting webhooks while an upstream is down.
+ * One health contract for orchestrators and operators:
+ * - `GET /health/live`: 200 while the process runs (restart it when this fails);
+ * - `GET /health/ready`: 200 only when webhooks can be written durably (Redis answers), else 503;
+ * - `GET /health`: the same status code as ready, with `{"status":"ok"|"degraded"|"down"}` and nothing else.
+ *   `degraded`: Redis answers but WAHA or ChatWoot does not, or webhooks are accepted unsigned. Details (apps,
+ *   sessions, versions found, warnings, upstream errors) only with `Authorization: Bearer <ADMIN_TOKEN>`: they name
+ *   sessions and webhook paths. Without ADMIN_TOKEN details are off; a wrong token is answered 401.
+ * WAHA and ChatWoot reachability (cached for a few seconds) never fail readiness: the service keeps accepting
+ * webhooks while an upstream is down.
  */
-import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, HttpException, HttpStatus, Inject, UnauthorizedException } from '@nestjs/common';
 import { AppsService } from '../apps/apps.service';
 import { wahaCapabilities } from '../clients/waha/waha-capabilities';
 import { IntegrationChatService } from '../integration-chat/integration-chat.service';
@@ -11,6 +17,10 @@ import { ServerReportService } from '../integration-chat/server-report';
 import { ServerProfilesService } from '../apps/server-profiles.service';
 import { RedisDurabilityCheck } from '../redis/redis-durability';
 import { RedisService } from '../redis/redis.service';
+import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
+import { sameSecret } from '../common/secrets';
+
+type Status = 'ok' | 'degraded' | 'down';
 
 interface Details {
   at: number;
@@ -28,17 +38,50 @@ export class HealthController {
     private readonly profiles: ServerProfilesService,
     private readonly reports: ServerReportService,
     private readonly durability: RedisDurabilityCheck,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
+  @Get('live')
+  @HttpCode(200)
+  live(): { status: Status } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(): Promise<{ status: Status }> {
+    if (!(await this.redis.ping())) throw new HttpException({ status: 'down' }, HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'ok' };
+  }
+
   @Get()
-  async health(): Promise<Record<string, unknown>> {
+  async health(@Headers('authorization') authorization?: string): Promise<Record<string, unknown>> {
+    const admin = this.isAdmin(authorization);
     const redis = await this.redis.ping();
-    const apps = await this.details();
-    // Whether Redis keeps the ledger and queues through a restart: the settings to change, if any.
-    const durability = redis ? await this.durability.check().then((found) => ({ aof: found.aof, maxmemoryPolicy: found.maxmemoryPolicy, fix: found.fixes }), () => undefined) : undefined;
-    const body = { status: redis ? 'ok' : 'error', redis: redis ? 'up' : 'down', redisDurability: durability, apps };
+    const apps = redis || admin ? await this.details() : {};
+    const warnings = this.warnings();
+    const upstreamDown = Object.values(apps).some((app) => !(app as { waha: { reachable: boolean } }).waha.reachable || !(app as { chatwoot: { reachable: boolean } }).chatwoot.reachable);
+    const status: Status = !redis ? 'down' : upstreamDown || warnings.length > 0 ? 'degraded' : 'ok';
+    let body: Record<string, unknown> = { status };
+    if (admin) {
+      // Whether Redis keeps the ledger and queues through a restart: the settings to change, if any.
+      const durability = redis ? await this.durability.check().then((found) => ({ aof: found.aof, maxmemoryPolicy: found.maxmemoryPolicy, fix: found.fixes }), () => undefined) : undefined;
+      body = { status, redis: redis ? 'up' : 'down', redisDurability: durability, warnings, apps };
+    }
     if (!redis) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
+  }
+
+  /** True with the right bearer token; a wrong one is refused rather than answered like an anonymous call. */
+  private isAdmin(authorization: string | undefined): boolean {
+    if (authorization === undefined) return false;
+    const token = /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1];
+    const expected = this.config.security.adminToken;
+    if (!expected || !sameSecret(expected, token)) throw new UnauthorizedException('Bad or missing admin token');
+    return true;
+  }
+
+  private warnings(): string[] {
+    return this.config.security.allowUnsigned ? ['ALLOW_UNSIGNED_WEBHOOKS=true: webhooks are accepted without signatures; anyone who can reach this service can post them'] : [];
   }
 
   private async details(): Promise<Record<string, unknown>> {

@@ -1,6 +1,6 @@
 /**
  * The pull's answer to the live relay's one question (conversations/chat-fence.ts): a chat is fenced while the
- * app's running pull still has to import it, so its live messages land after its history.
+ * app's running pull still has to import it, so its live messages land after its history. A dry run fences nothing.
  */
 import { Injectable } from '@nestjs/common';
 import { ChatFence } from '../conversations/chat-fence';
@@ -20,6 +20,8 @@ export class PullFence implements ChatFence {
     const pull = { appId, id };
     const record = await this.records.get(pull);
     if (!record || !['planning', 'running', 'stopping'].includes(record.state)) return false;
+    // A dry run only counts: nothing of its will land, so live messages need not wait for it.
+    if (record.options.dryRun) return false;
     if (record.state === 'planning') return true;
     const job = await this.records.plannedAs(pull, chatId);
     if (!job) return false;

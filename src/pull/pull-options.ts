@@ -36,7 +36,8 @@ export interface PullOptions {
 /** Bounds of the numeric options, as the grammar checks them and the help states them. */
 export const PULL_LIMITS: Readonly<Record<'batch' | 'progress' | 'attempts', { min: number; max: number }>> = {
   batch: { min: 1, max: 1000 },
-  progress: { min: 0, max: 1_000_000 },
+  // 0 = no progress reports; below 10 a report per message or two would flood the conversation.
+  progress: { min: 10, max: 1_000_000 },
   attempts: { min: 1, max: 50 },
 };
 

@@ -8,8 +8,10 @@ import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { ServerProfilesService } from '../apps/server-profiles.service';
 import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
+import { agentAttachmentAllowed } from '../clients/waha/media-url';
 import { SendFile } from '../clients/waha/waha.types';
 import { excerptOf } from '../common/excerpt';
+import { safeFilename, urlFilename } from '../common/filenames';
 import { formatDuration } from '../common/durations';
 import { publicJid } from '../common/jids';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
@@ -31,6 +33,14 @@ import { InboxEvent } from './relay.types';
 
 /** How long a reply keeps failing on a WAHA outage before the agent is told it waits. */
 const REPLY_WAIT_NOTICE_AFTER_MS = 30_000;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url.slice(0, 60);
+  } catch {
+    return url.slice(0, 60);
+  }
+}
 
 /** WAHA cannot send attachments (its version and tier say so, or it refused one). */
 class MediaSendsRefused extends Error {}
@@ -159,7 +169,14 @@ export class InboxRelayService {
     const replyTo = message.inReplyTo ? await this.ledger.whatsappIdOf(appId, message.inReplyTo) : undefined;
     const ctx: PartContext = { app, chatId, identity: await this.persons.identity(app, chatId), conversationId: message.conversationId, cwMessageId: message.messageId, signal: lane.signal };
     const mediaSends = (await this.profiles.capabilities(app)).mediaSends;
-    const attachments = message.attachments;
+    const { chatwoot, mediaHosts } = app.config;
+    const attachments = message.attachments.filter((a) => agentAttachmentAllowed(a.url, chatwoot.url, mediaHosts));
+    const refused = message.attachments.filter((a) => !attachments.includes(a));
+    if (refused.length > 0) {
+      const hosts = [...new Set(refused.map((a) => hostOf(a.url)))];
+      this.logger.warn({ appId, conversationId: message.conversationId, hosts }, 'agent attachment not on ChatWoot or MEDIA_HOSTS: not sent');
+      await this.note(app, message.conversationId, this.texts.render('relay.attachmentRefused', { files: refused.map((a, i) => this.fileOf(a, i).filename), hosts }));
+    }
     const caption = attachments.length === 1 ? text : undefined;
     const unconfirmed: string[] = [];
     const once = async (part: SendPart, send: () => Promise<{ id: string | undefined }>): Promise<void> => {
@@ -178,7 +195,7 @@ export class InboxRelayService {
       // WAHA Core before 2026.6.1: the customer gets the text, the agent is told once per conversation. A ChatWoot
       // link to the file is never sent instead: it is often private, or signed for agents only.
       if (!(error instanceof MediaSendsRefused)) this.profiles.mediaSendsRefusedBy(app);
-      const textAlreadySent = text && attachments.length !== 1 && (await this.redis.client.exists(this.keys.sentPart(appId, message.messageId, 0))) === 1;
+      const textAlreadySent = text && attachments.length !== 1 && (await this.sends.wasSent(ctx, 0));
       if (text && !textAlreadySent) await once({ key: 'text-only', kind: 'text', text }, () => app.waha.sendText(chatId, text, replyTo));
       await this.noteAttachmentsRefused(app, message.conversationId);
     }
@@ -190,8 +207,8 @@ export class InboxRelayService {
 
   private fileOf(attachment: AgentAttachment, index: number): SendFile {
     const url = attachment.url;
-    const extension = (attachment.extension ?? url.split('?')[0].split('.').pop() ?? '').toLowerCase();
-    const filename = decodeURIComponent(url.split('?')[0].split('/').pop() || `file-${index + 1}.${extension || 'bin'}`);
+    const extension = (attachment.extension ?? urlFilename(url).split('.').pop() ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+    const filename = safeFilename(urlFilename(url), `file-${index + 1}.${extension || 'bin'}`);
     const image = attachment.fileType === 'image' && IMAGE_TYPES[extension];
     return { url, filename, mimetype: image || MIME_BY_EXTENSION[extension] || 'application/octet-stream' };
   }

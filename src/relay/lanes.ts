@@ -40,8 +40,11 @@ import { defineScript } from '../redis/redis-script';
 import { RedisService } from '../redis/redis.service';
 import { LaneId, laneId, parseLaneId, RelayKeys } from './relay.keys';
 
-/** How long a dedupe key is remembered: two days, more than ChatWoot offers Retry (one) or WAHA retries webhooks. */
-const SEEN_TTL_S = 2 * 24 * 3600;
+/**
+ * How long a dedupe key is remembered: two days, more than ChatWoot offers Retry (one) or WAHA retries webhooks. A
+ * delivery repeated within it is dropped; a WAHA envelope older than it is refused at intake (webhooks controller).
+ */
+export const SEEN_TTL_S = 2 * 24 * 3600;
 
 /**
  * Appends an event: 0 for a duplicate (its dedupe key was seen in the last two days), 1 when pushed, 2 when pushed

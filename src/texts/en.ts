@@ -69,10 +69,10 @@ export const en = {
     '- `--pause` — hold the live queues during the import and resume them afterwards (global: every session on the same Redis)',
     '- `--resolve-conversations`, `--rc` — resolve the imported conversations at the end',
     '- `--batch`, `-b <n>` — messages fetched per page, 1 to 1000 (default 100)',
-    '- `--progress`, `-p <n>` — post progress every n messages, 0 = never (default 1000)',
+    '- `--progress`, `-p <n>` — post progress every n messages, at least 10; 0 = never (default 1000)',
     '- `--attempts`, `--at <n>` — tries of a message ChatWoot refuses (or of a chat that fails), 1 to 50 (default 6); an outage (429, 5xx, timeouts) does not count: it is waited out{{#retryWindow}} for up to {{retryWindow}}{{/retryWindow}}',
-    '- `--timeout`, `-t <duration>` — time limit of one try (default 10m)',
-    '- `--timeout-media`, `--tm <duration>` — time limit of one media download (default 30s)',
+    '- `--timeout`, `-t <duration>` — time limit of one try (default 10m, at most 24d)',
+    '- `--timeout-media`, `--tm <duration>` — time limit of one media download (default 30s, at most 24d)',
     '- `--dry-run` — count what would be imported, import nothing',
     '- `--help`, `-h` — this help',
     '',
@@ -154,6 +154,8 @@ export const en = {
     'The window is empty: it starts and ends {{start}} ago. Give two different durations, like 2d 1d.',
   // [option, value, min, max]
   'grammar.invalidNumber': 'Invalid value "{{value}}" for {{option}}: use a whole number from {{min}} to {{max}}.',
+  // [value, option, min, max]
+  'grammar.invalidProgress': 'Invalid value "{{value}}" for {{option}}: use 0 (no progress reports) or a whole number from {{min}} to {{max}}.',
   // [value, option]
   'grammar.invalidChat':
     'Invalid chat "{{value}}" for {{option}}: use all, a chat id like 12025550101@c.us or 123456789@g.us, or a phone number with country code.',
@@ -384,6 +386,15 @@ export const en = {
     '🖼️ **Media not imported**: this pull ran without `--media`.',
     '📱 Open WhatsApp to see it. Pulls import media only when `--media` is given.',
   ),
+  // [caption?, size?, limit, filename?]
+  'message.mediaTooLarge': lines(
+    '{{#caption}}',
+    '{{caption}}',
+    '',
+    '{{/caption}}',
+    '📦⚠️ **This message has a file too large to import**{{#filename}} ({{filename}}){{/filename}}: {{#size}}{{size}}, {{/size}}over the {{limit}} limit.',
+    '📱 Open WhatsApp to see it. An administrator can raise MEDIA_MAX_SIZE (ChatWoot itself accepts 40 MB unless its upload limit was raised).',
+  ),
   // [type]
   'message.unsupported': lines(
     '⚠️ **This kind of WhatsApp message ({{type}}) cannot be shown here.**',
@@ -427,6 +438,11 @@ export const en = {
   // [prefix, ttl] how to send again an agent reply that failed for good (kept as a dead letter, marked failed)
   'relay.retryReplyAction':
     'fix the cause, then press **Retry** on the message (ChatWoot offers it for a day), or send `{{prefix}}queue retry inbox` in the WhatsApp Integration conversation (it is kept for {{ttl}}); it goes out after the replies sent meanwhile',
+  // [files, hosts] an agent attachment whose URL is neither on ChatWoot nor in MEDIA_HOSTS
+  'relay.attachmentRefused': lines(
+    '⚠️ **Not sent to WhatsApp**: {{files}}. The file is not on this ChatWoot ({{hosts}}), and the bridge only sends files from ChatWoot itself or the hosts in its MEDIA_HOSTS setting.',
+    '💡 Upload the file in ChatWoot and send it again. If ChatWoot serves files from another address (its FRONTEND_URL or a CDN), an administrator adds that host to MEDIA_HOSTS.',
+  ),
   // [version?] once per conversation, when WAHA refuses media sends (WAHA Core before 2026.6.1)
   'relay.attachmentsNotDelivered': lines(
     '⚠️ **Attachments are not delivered to WhatsApp**: this WAHA{{#version}} ({{version}}){{/version}} is WAHA Core, which sends files only from version 2026.6.1 (or with WAHA Plus).',
@@ -501,6 +517,10 @@ export const en = {
   'server.problem.unreachable': 'Could not ask {{what}}: {{reason}}',
 
   // ── Generic ──────────────────────────────────────────────────────────────────────────────────────────────────────
+  'command.notAllowed': lines(
+    '⛔ This command was not run: commands are limited to the agents listed in the bridge\'s COMMAND_AGENTS setting.',
+    '💡 Ask an administrator to run it, or to add you to COMMAND_AGENTS.',
+  ),
   // [reason, prefix]
   'command.failed': lines(
     '❌ The command failed: {{reason}}',

@@ -6,10 +6,15 @@ const texts = Texts.load();
 // One sample value for every variable any template uses; lists and flags chosen so every section renders.
 const SAMPLE_VARS: Record<string, unknown> = {
   prefix: 'wa/',
+  files: ['invoice.pdf'],
+  hosts: ['169.254.169.254'],
+  filename: 'backup.zip',
+  size: '2 GB',
+  limit: '40 MB',
   error: 'Something is wrong',
   usage: 'Usage: `wa/messages pull`',
   length: 5000,
-  max: 4096,
+  max: 4000,
   quote: '"',
   count: 3,
   command: 'wa/messages',

@@ -2,7 +2,7 @@ import { contactChatIds, decideChatwootWebhook } from './chatwoot-webhook.filter
 
 const integration = { conversation: { id: 1, meta: { sender: { identifier: 'whatsapp.integration' } } } };
 const customer = { conversation: { id: 2, meta: { sender: { identifier: '12025550101@c.us', custom_attributes: { waha_whatsapp_chat_id: '12025550101@c.us' } } } } };
-const agent = { event: 'message_created', id: 10, message_type: 'outgoing', private: false };
+const agent = { event: 'message_created', id: 10, message_type: 'outgoing', private: false, sender: { id: 7, email: 'ana@example.com', type: 'user' } };
 
 describe('decideChatwootWebhook', () => {
   it.each([
@@ -21,6 +21,28 @@ describe('decideChatwootWebhook', () => {
     [{ ...agent, ...customer, content: 'Hello, your order shipped' }, 'relay'],
   ])('%j → %s', (body, action) => {
     expect(decideChatwootWebhook(body, 'wa/').action).toBe(action);
+  });
+
+  describe('who may command', () => {
+    const bot = { id: 3, name: 'Helper', type: 'agent_bot' };
+    const captain = { id: 4, name: 'Captain', type: 'captain_assistant' };
+    it.each([
+      ['an agent bot', bot],
+      ['Captain', captain],
+      ['an automation (no sender)', null],
+    ])('%s: a command-like message is not run, an ordinary reply is relayed', (_name, sender) => {
+      const command = decideChatwootWebhook({ ...agent, ...customer, sender, content: 'wa/queue stop all' }, 'wa/');
+      expect(command).toEqual({ action: 'drop', reason: expect.stringContaining('not run'), notice: true });
+      expect(decideChatwootWebhook({ ...agent, ...integration, sender, content: 'queue stop all' }, 'wa/').action).toBe('drop');
+      expect(decideChatwootWebhook({ ...agent, ...customer, sender, content: 'Your order shipped' }, 'wa/').action).toBe('relay');
+    });
+
+    it('with COMMAND_AGENTS, marks commands of agents not listed (by id or email)', () => {
+      const body = { ...agent, ...customer, content: 'wa/messages pull 1d' };
+      expect(decideChatwootWebhook(body, 'wa/', Date.now(), ['7'])).toEqual({ action: 'command', commandsChat: false });
+      expect(decideChatwootWebhook(body, 'wa/', Date.now(), ['ana@example.com'])).toEqual({ action: 'command', commandsChat: false });
+      expect(decideChatwootWebhook(body, 'wa/', Date.now(), ['8', 'bo@example.com'])).toEqual({ action: 'command', commandsChat: false, notListed: true });
+    });
   });
 
   describe("an agent's Retry (message_updated)", () => {

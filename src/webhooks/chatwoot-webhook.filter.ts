@@ -15,9 +15,27 @@ import { CHAT_ID_ATTRIBUTES, INTEGRATION_CHAT_ID } from '../clients/chatwoot/cha
 import { ChatwootWebhookBody, ChatwootWebhookContact } from './chatwoot-webhook.types';
 
 export type WebhookDecision =
-  | { action: 'drop'; reason: string }
-  | { action: 'command'; commandsChat: boolean; retry?: true }
+  | { action: 'drop'; reason: string; notice?: true }
+  | { action: 'command'; commandsChat: boolean; retry?: true; notListed?: true }
   | { action: 'relay'; retry?: true };
+
+/**
+ * Commands are for people: `sender.type` is `user` for agents and administrators (User#webhook_data). Agent bots
+ * (`agent_bot`), Captain (`captain_assistant`) and automations (no sender) could be steered by a customer's words,
+ * so what they write is never run as a command; their ordinary replies are relayed like an agent's.
+ */
+function commandRefusal(body: ChatwootWebhookBody): string | undefined {
+  const type = body.sender?.type;
+  if (type === 'user') return undefined;
+  return `command-like message from ${type ? `a sender of type ${type}` : 'an automation (no sender)'}: not run`;
+}
+
+/** With COMMAND_AGENTS set, only the listed agents (by id or email) may command. */
+function listed(body: ChatwootWebhookBody, agents: readonly string[]): boolean {
+  if (agents.length === 0) return true;
+  const { id, email } = body.sender ?? {};
+  return (id !== undefined && agents.includes(String(id))) || (typeof email === 'string' && agents.includes(email.toLowerCase()));
+}
 
 /** ChatWoot offers Retry on a failed message for one day (MessageError.vue hasOneDayPassed). */
 const RETRY_OFFERED_MS = 24 * 3600 * 1000;
@@ -73,7 +91,7 @@ export function looksLikeCommand(content: string, prefix: string): boolean {
   return prefix !== '' && content.replace(/^[\s*_`~>]+/, '').startsWith(prefix);
 }
 
-export function decideChatwootWebhook(body: ChatwootWebhookBody, prefix: string, now = Date.now()): WebhookDecision {
+export function decideChatwootWebhook(body: ChatwootWebhookBody, prefix: string, now = Date.now(), commandAgents: readonly string[] = []): WebhookDecision {
   if (!body || typeof body !== 'object' || !body.event) return { action: 'drop', reason: 'no event' };
   if (body.event !== 'message_created' && body.event !== 'message_updated') return { action: 'drop', reason: `event ${body.event} is not acted on` };
   const type = typeName(body.message_type);
@@ -88,7 +106,8 @@ export function decideChatwootWebhook(body: ChatwootWebhookBody, prefix: string,
   }
   const flag = retry ? { retry: true as const } : {};
   const commandsChat = isCommandsChat(body.conversation?.meta?.sender);
-  if (commandsChat) return { action: 'command', commandsChat: true, ...flag };
-  if (looksLikeCommand(body.content ?? '', prefix)) return { action: 'command', commandsChat: false, ...flag };
-  return { action: 'relay', ...flag };
+  if (!commandsChat && !looksLikeCommand(body.content ?? '', prefix)) return { action: 'relay', ...flag };
+  const refusal = commandRefusal(body);
+  if (refusal) return { action: 'drop', reason: refusal, notice: true };
+  return { action: 'command', commandsChat, ...flag, ...(listed(body, commandAgents) ? {} : { notListed: true as const }) };
 }

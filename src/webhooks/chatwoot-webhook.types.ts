@@ -18,7 +18,7 @@ export interface ChatwootWebhookBody {
   content_attributes?: Record<string, unknown> | null;
   private?: boolean;
   source_id?: string | null;
-  sender?: { id?: number; name?: string; type?: string } | null;
+  sender?: { id?: number; name?: string; email?: string | null; type?: string } | null;
   inbox?: { id?: number } | null;
   attachments?: Array<{ id?: number; file_type?: string; data_url?: string; extension?: string | null }>;
   conversation?: {

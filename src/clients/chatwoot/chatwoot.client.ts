@@ -156,7 +156,8 @@ export class ChatwootClient {
         if (message.external_created_at !== undefined) form.append('external_created_at', String(message.external_created_at));
         if (message.content_attributes) form.append('content_attributes', JSON.stringify(message.content_attributes));
         for (const file of attachments) {
-          form.append('attachments[]', new Blob([file.data], { type: file.mimetype }), file.filename);
+          // A Blob made of a Blob refers to the same bytes: the type is set without copying the file.
+          form.append('attachments[]', file.data.type === file.mimetype ? file.data : new Blob([file.data], { type: file.mimetype }), file.filename);
         }
         return (await this.http.post<CwMessage>(`${this.base}/conversations/${conversationId}/messages`, form)).data;
       },

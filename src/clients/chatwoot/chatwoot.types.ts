@@ -67,7 +67,8 @@ export interface CwNewMessage {
 export interface CwAttachmentUpload {
   filename: string;
   mimetype: string;
-  data: Buffer;
+  /** The file as downloaded (one Blob, sent as it is: never copied again). */
+  data: Blob;
 }
 
 export interface CwCustomAttributeDefinition {

@@ -25,6 +25,8 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     httpsAgent: new https.Agent(agentOptions),
     // No redirects to follow on these APIs; without them axios skips follow-redirects and uses node's http directly.
     maxRedirects: 0,
+    // Request bodies are ours. Response bodies: JSON answers are bounded by the APIs; media downloads are streamed
+    // and capped by MEDIA_MAX_SIZE in the WAHA client, never buffered whole before the check.
     maxBodyLength: Infinity,
     maxContentLength: Infinity,
     // Every status is a resolved response here; the interceptor below decides what is an error.
@@ -35,7 +37,10 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     (response) => {
       if (response.status >= 200 && response.status < 300) return response;
       const method = response.config.method ?? 'get';
-      throw classify(options.upstream, method, response.config.url ?? '', response.status, response.data);
+      // A refused download (responseType stream): its body is not read, the connection is let go.
+      const streamed = response.config.responseType === 'stream';
+      if (streamed) (response.data as { destroy?: () => void } | undefined)?.destroy?.();
+      throw classify(options.upstream, method, response.config.url ?? '', response.status, streamed ? undefined : response.data);
     },
     (error: AxiosError) => {
       const method = error.config?.method ?? 'get';

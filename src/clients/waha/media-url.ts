@@ -62,3 +62,21 @@ export function planMediaFetch(mediaUrl: string, wahaUrl: string, mediaHosts: re
   }
   return { kind: 'foreign', url: url.toString() };
 }
+
+/**
+ * Whether WAHA may be told to fetch an agent's attachment: only from ChatWoot's own origin (CHATWOOT_URL; its
+ * `data_url` is an Active Storage redirect there, app/models/attachment.rb) or a MEDIA_HOSTS host (ChatWoot's
+ * FRONTEND_URL when it differs from CHATWOOT_URL, a CDN). A forged webhook could otherwise make WAHA fetch an
+ * internal address (cloud metadata, an admin port) and deliver the answer to a WhatsApp number.
+ */
+export function agentAttachmentAllowed(attachmentUrl: string, chatwootUrl: string, mediaHosts: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(attachmentUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (url.username || url.password) return false;
+  return url.origin === new URL(chatwootUrl).origin || isListedHost(url, mediaHosts);
+}

@@ -3,6 +3,7 @@
  * `UpstreamError`.
  */
 import { AxiosInstance } from 'axios';
+import type { Readable } from 'node:stream';
 import { createHttpClient } from '../http/http-client';
 import {
   MessagesPageQuery,
@@ -16,6 +17,9 @@ import {
 } from './waha.types';
 import { isUpstreamError } from '../http/http-error';
 import { planMediaFetch } from './media-url';
+
+/** A downloaded media file, or the size that kept it from being downloaded (undefined: only the stream said so). */
+export type MediaDownload = { kind: 'file'; blob: Blob; size: number; mimetype?: string } | { kind: 'too-large'; size?: number };
 
 export interface WahaClientOptions {
   url: string;
@@ -122,20 +126,43 @@ export class WahaClient {
 
   /**
    * Downloads a media file: from WAHA itself (with the API key, on WAHA_URL) or from a listed storage host (without
-   * it); see media-url.ts. Null when the file expired (404).
+   * it); see media-url.ts. Streamed and capped at `maxBytes`: refused on a larger Content-Length before the body is
+   * read, and cut off once the bytes received pass the cap (a missing or false Content-Length). The chunks become one
+   * Blob (what the ChatWoot upload sends as it is), so the file is held once. Null when the file expired (404).
    */
-  async download(url: string, timeoutMs?: number): Promise<{ data: Buffer; mimetype?: string } | null> {
+  async download(url: string, maxBytes: number, timeoutMs?: number): Promise<MediaDownload | null> {
     const plan = planMediaFetch(url, this.options.url, this.options.mediaHosts ?? []);
     if (plan.kind === 'refused') throw new Error(`media not fetched: ${plan.reason}`);
     const http = plan.kind === 'waha' ? this.http : this.foreign;
+    let response;
     try {
-      const response = await http.get<ArrayBuffer>(plan.url, { responseType: 'arraybuffer', timeout: timeoutMs });
-      const contentType = response.headers['content-type'];
-      return { data: Buffer.from(response.data), mimetype: typeof contentType === 'string' ? contentType : undefined };
+      response = await http.get<Readable>(plan.url, { responseType: 'stream', timeout: timeoutMs });
     } catch (error) {
       if (isUpstreamError(error, 'not-found')) return null;
       throw error;
     }
+    const stream = response.data;
+    const contentType = response.headers['content-type'];
+    const mimetype = typeof contentType === 'string' ? contentType : undefined;
+    const declared = Number(response.headers['content-length']);
+    const size = Number.isFinite(declared) && declared >= 0 ? declared : undefined;
+    if (size !== undefined && size > maxBytes) {
+      stream.destroy();
+      return { kind: 'too-large', size };
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) {
+        stream.destroy();
+        return { kind: 'too-large', size };
+      }
+      chunks.push(chunk);
+    }
+    const blob = new Blob(chunks, mimetype ? { type: mimetype } : {});
+    chunks.length = 0;
+    return { kind: 'file', blob, size: received, mimetype };
   }
 
   async lid(lid: string): Promise<{ lid: string; pn: string | null } | null> {

@@ -610,7 +610,25 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'progress -3',
     'wa/messages pull --progress -3',
     'customer',
-    error('Invalid value "-3" for --progress: use a whole number from 0 to 1000000.'),
+    error('Invalid value "-3" for --progress: use 0 (no progress reports) or a whole number from 10 to 1000000.'),
+  ],
+  [
+    'progress 1 (a report per message)',
+    'wa/messages pull --progress 1',
+    'customer',
+    error('Invalid value "1" for --progress: use 0 (no progress reports) or a whole number from 10 to 1000000.'),
+  ],
+  [
+    'progress 9',
+    'wa/messages pull -p 9',
+    'customer',
+    error('Invalid value "9" for --progress: use 0 (no progress reports) or a whole number from 10 to 1000000.'),
+  ],
+  [
+    'a timeout past timer overflow',
+    'wa/messages pull --timeout 30d',
+    'customer',
+    error('Invalid duration "30d" for --timeout: the longest allowed is 24d'),
   ],
 
   // ── Values: missing, extra, repeated, invalid ────────────────────────────────────────────────────────────────────
@@ -700,7 +718,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'a very long command',
     `wa/messages pull ${'--media '.repeat(600)}`,
     'customer',
-    { errorStartsWith: 'The command is too long (4817 characters; the limit is 4096). Send a shorter one.\n' },
+    { errorStartsWith: 'The command is too long (4817 characters; the limit is 4000). Send a shorter one.\n' },
   ],
 ];
 

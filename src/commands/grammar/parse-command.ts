@@ -21,7 +21,7 @@
 //   goes suggests `pull <duration>`.
 import yargsParser from 'yargs-parser';
 import type { TextKey, Texts } from '../../texts/texts';
-import { formatDuration } from '../../common/durations';
+import { formatDuration, MAX_TIMER_MS } from '../../common/durations';
 import { defaultPullOptions, PULL_LIMITS, type PullOptions } from '../../pull/pull-options';
 import type { QueueTarget } from '../../queue/queue.constants';
 import type { Command, ParseResult } from './command.types';
@@ -38,9 +38,12 @@ export interface ParseContext {
   commandsChat: boolean;
   /** The process's texts (TEXTS_FILE overrides included): every error and usage line is rendered with them. */
   texts: Texts;
+  /** How long the typed text was, when `content` is only its start (command jobs keep MAX_COMMAND_LENGTH characters). */
+  typedLength?: number;
 }
 
-export const MAX_COMMAND_LENGTH = 4096;
+/** The longest command text accepted; command jobs keep no more of a message than this. */
+export const MAX_COMMAND_LENGTH = 4000;
 
 const NOT_A_COMMAND: ParseResult = { type: 'not-a-command' };
 const COMMANDS = ['messages', 'queue', 'help'] as const;
@@ -86,8 +89,9 @@ export function parseCommand(content: string, ctx: ParseContext): ParseResult {
 
   const grammar = new Grammar(texts, prefix);
   try {
-    if (content.length > MAX_COMMAND_LENGTH) {
-      throw grammar.fail('grammar.tooLong', { length: content.length, max: MAX_COMMAND_LENGTH }, 'usage.root');
+    const length = Math.max(content.length, ctx.typedLength ?? 0);
+    if (length > MAX_COMMAND_LENGTH) {
+      throw grammar.fail('grammar.tooLong', { length, max: MAX_COMMAND_LENGTH }, 'usage.root');
     }
     if (hasPrefix) {
       const count = lines.filter(startsWithPrefix).length;
@@ -415,8 +419,13 @@ class Grammar {
         const key = spec.key as keyof typeof PULL_LIMITS;
         const { min, max } = PULL_LIMITS[key];
         const number = /^\+?\d+$/.test(value) ? Number(value) : NaN;
+        if (key === 'progress' && number === 0) {
+          options.progress = 0;
+          return;
+        }
         if (!(number >= min && number <= max)) {
-          throw this.fail('grammar.invalidNumber', { value: echo(value), option, min, max }, 'usage.pull');
+          const error = key === 'progress' ? 'grammar.invalidProgress' : 'grammar.invalidNumber';
+          throw this.fail(error, { value: echo(value), option, min, max }, 'usage.pull');
         }
         options[key] = number;
         return;
@@ -425,6 +434,7 @@ class Grammar {
         const duration = parseDuration(value, { option, texts: this.texts });
         if (!duration.ok) throw this.failWith(duration.error, 'usage.pull');
         if (duration.ms <= 0) throw this.fail('duration.notPositive', { value: echo(value), option }, 'usage.pull');
+        if (duration.ms > MAX_TIMER_MS) throw this.fail('duration.tooLong', { value: echo(value), option, max: formatDuration(MAX_TIMER_MS) }, 'usage.pull');
         if (spec.key === 'timeout') options.timeoutMs = duration.ms;
         else options.timeoutMediaMs = duration.ms;
         return;

@@ -39,8 +39,9 @@ describe('the messages help', () => {
     expect(help).toContain(`(default ${defaults.batch})`);
     expect(help).toContain(`(default ${defaults.progress})`);
     expect(help).toContain(`(default ${defaults.attempts})`);
-    expect(help).toContain('(default 10m)');
-    expect(help).toContain('(default 30s)');
+    expect(help).toContain('(default 10m, at most 24d)');
+    expect(help).toContain('(default 30s, at most 24d)');
+    expect(help).toContain(`at least ${PULL_LIMITS.progress.min}; 0 = never`);
     expect(help).toContain(`${PULL_LIMITS.batch.min} to ${PULL_LIMITS.batch.max}`);
     expect(help).toContain(`${PULL_LIMITS.attempts.min} to ${PULL_LIMITS.attempts.max}`);
     expect(defaults.timeoutMs).toBe(10 * 60 * 1000);

@@ -11,7 +11,12 @@ import { CommandsService } from '../commands.service';
 
 export interface CommandRunJobData {
   origin: CommandOrigin;
+  /** The start of what was typed (at most MAX_COMMAND_LENGTH + 1 characters). */
   content: string;
+  /** How long the typed text was. */
+  typedLength?: number;
+  /** Set when the sender may not command (COMMAND_AGENTS): answered, not run. */
+  refused?: 'not-listed';
   /** Milliseconds since epoch when the agent sent the command; anchors pull windows. */
   typedAt: number;
 }
@@ -38,6 +43,8 @@ export class CommandRunJob implements JobHandler<JobName.CommandRun> {
       this.logger.warn({ appId: job.data.origin.appId }, 'command for an app this deployment no longer serves');
       return;
     }
-    await this.commands.handle(app, job.data.origin, job.data.content, job.data.typedAt);
+    const { origin, content, typedAt, typedLength, refused } = job.data;
+    if (refused) return this.commands.refuse(origin);
+    await this.commands.handle(app, origin, content, typedAt, typedLength);
   }
 }
