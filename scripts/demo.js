@@ -11,6 +11,7 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
 const net = require('node:net');
 const path = require('node:path');
 const readline = require('node:readline');
@@ -38,8 +39,10 @@ async function main() {
   const { startWahaSimulator } = require(path.join(root, 'dist-sim', 'waha', 'waha-simulator'));
   const port = await freePort();
   const appId = 'app_demo';
-  const cw = await startChatwootSimulator({ latencyMs: 5, messagesPerMinute: 0, webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/default/${appId}` });
-  const waha = await startWahaSimulator({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha` });
+  // Secure by default, as a deployment: both webhooks signed, /health details behind the admin token.
+  const secrets = { chatwoot: randomBytes(16).toString('hex'), waha: randomBytes(16).toString('hex'), admin: randomBytes(16).toString('hex') };
+  const cw = await startChatwootSimulator({ latencyMs: 5, messagesPerMinute: 0, webhookSecret: secrets.chatwoot, webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/default/${appId}` });
+  const waha = await startWahaSimulator({ webhookHmacKey: secrets.waha, webhookUrl: `http://127.0.0.1:${port}/webhooks/waha/${appId}` });
   const prefix = `demo${Date.now().toString(36)}`;
   const service = spawn(process.execPath, [path.join(root, 'dist', 'main.js')], {
     env: {
@@ -56,6 +59,9 @@ async function main() {
       CHATWOOT_ACCOUNT_TOKEN: cw.token,
       CHATWOOT_INBOX_ID: String(cw.inboxId),
       CHATWOOT_INBOX_IDENTIFIER: 'inbox-ident-1',
+      CHATWOOT_WEBHOOK_SECRET: secrets.chatwoot,
+      WAHA_WEBHOOK_HMAC_KEY: secrets.waha,
+      ADMIN_TOKEN: secrets.admin,
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

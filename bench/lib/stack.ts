@@ -4,6 +4,7 @@
  * accessors for what the measurements need (simulator counters, CPU of every process, Redis keys).
  */
 import type { ChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { Child, cpuMs, cpuTimes, spawnNode, stopChild } from './proc';
@@ -108,11 +109,14 @@ export class Stack {
     };
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
+    // Secure by default, as deployed: both webhooks signed (verifying them is part of what is measured).
+    const secrets = { chatwoot: opts.chatwoot.webhookSecret ?? randomBytes(16).toString('hex'), waha: randomBytes(16).toString('hex') };
     const h = opts.history;
     const waha = spawnNode('WAHA simulator', SIM_MAIN, {
       ...simEnv,
       SIM_ONLY: 'waha',
       SIM_WAHA_PORT: '0',
+      SIM_WAHA_HMAC_KEY: secrets.waha,
       SIM_DM_CHATS: String(h.dmChats),
       SIM_MESSAGES_PER_CHAT: String(h.messagesPerChat),
       SIM_DAYS: String(h.days ?? 20),
@@ -136,7 +140,7 @@ export class Stack {
       SIM_MESSAGES_PER_MINUTE: '0',
       SIM_RATE_LIMIT: c.rateLimit ? String(c.rateLimit.limit) : '',
       SIM_RATE_LIMIT_PERIOD: c.rateLimit ? String(c.rateLimit.periodSec) : '60',
-      SIM_CHATWOOT_WEBHOOK_SECRET: c.webhookSecret ?? '',
+      SIM_CHATWOOT_WEBHOOK_SECRET: secrets.chatwoot,
     });
     const [wahaInfo, cwInfo] = await Promise.all([waha.firstJson, chatwoot.firstJson]);
     const wahaUrl = String(wahaInfo.waha);
@@ -157,7 +161,8 @@ export class Stack {
         CHATWOOT_ACCOUNT_TOKEN: String(cwInfo.chatwootToken),
         CHATWOOT_INBOX_ID: String(cwInfo.inboxId),
         CHATWOOT_INBOX_IDENTIFIER: 'inbox-ident-1',
-        CHATWOOT_WEBHOOK_SECRET: c.webhookSecret ?? '',
+        CHATWOOT_WEBHOOK_SECRET: secrets.chatwoot,
+        WAHA_WEBHOOK_HMAC_KEY: secrets.waha,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
         ...opts.serviceEnv,
       },

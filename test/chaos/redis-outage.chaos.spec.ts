@@ -67,7 +67,7 @@ describe('Redis', () => {
     const port = await freePort();
     redis = await startRedis(port, dir, ['--appendonly', 'no', '--maxmemory', '512mb', '--maxmemory-policy', 'allkeys-lru']);
     h = await Harness.start({ redisUrl: `redis://127.0.0.1:${port}` });
-    const health = (await (await fetch(`${h.url}/health`)).json()) as { redisDurability?: { aof: boolean; maxmemoryPolicy: string; fix: string[] } };
+    const health = (await h.healthDetails<{ redisDurability?: { aof: boolean; maxmemoryPolicy: string; fix: string[] } }>()).body;
     expect(health.redisDurability).toEqual({ aof: false, maxmemoryPolicy: 'allkeys-lru', fix: ['appendonly yes', 'maxmemory-policy noeviction'] });
     const warned = (): string => h!.services.flatMap((s) => s.output).join('');
     await eventually(() => /appendonly yes and maxmemory-policy noeviction/.test(warned()), { what: 'the log warning' });

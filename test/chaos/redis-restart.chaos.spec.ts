@@ -33,7 +33,11 @@ describe('Redis restart', () => {
     await stopRedis(port, redis);
     const during = await fetch(`${h.url}/health`);
     expect(during.status).toBe(503);
-    expect(((await during.json()) as { redis: string }).redis).toBe('down');
+    expect(await during.json()).toEqual({ status: 'down' });
+    expect((await fetch(`${h.url}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
+    const details = await h.healthDetails<{ redis: string }>();
+    expect(details).toMatchObject({ status: 503, body: { redis: 'down' } });
     await new Promise((r) => setTimeout(r, 2000));
     redis = await startRedis(port, dir, AOF);
     await eventually(async () => (await fetch(`${h!.url}/health`)).status === 200, { what: 'health back' });

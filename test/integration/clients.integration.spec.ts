@@ -85,10 +85,25 @@ describe('clients against the simulators', () => {
     waha.failNext({ method: 'GET', path: /\/messages$/, status: 500, body: { statusCode: 500 } });
     expect(await kindOf(wahaClient.messages('1@c.us', { limit: 1, offset: 0 }))).toBe('server 500');
     expect(await wahaClient.messageWithMedia('false_1@c.us_NOPE')).toBeNull();
-    expect(await wahaClient.download(`${waha.url}/api/files/default/NOPE.jpeg`)).toBeNull();
+    expect(await wahaClient.download(`${waha.url}/api/files/default/NOPE.jpeg`, 1024 ** 2)).toBeNull();
     await waha.setSessionStatus('STOPPED');
     expect(await kindOf(wahaClient.sendText('1@c.us', 'hi'))).toBe('client 422');
     await waha.setSessionStatus('WORKING');
+  });
+
+  it('streams media downloads and stops at the cap, by Content-Length or by the bytes received', async () => {
+    const chat = waha.chats().find((c) => c.id.endsWith('@c.us'))!;
+    const fileOf = async (media: { size: number; unreported?: boolean }) => {
+      const sent = await waha.receive(chat.id, { type: 'document', hasMedia: true, media: { mimetype: 'application/zip', filename: 'big.zip', ...media } });
+      const full = await wahaClient.messageWithMedia(String(sent.id), chat.id);
+      return full!.media!.url!;
+    };
+    const mb = 1024 ** 2;
+    const small = await wahaClient.download(await fileOf({ size: 20 * mb }), 40 * mb);
+    expect(small).toMatchObject({ kind: 'file', size: 20 * mb });
+    expect(await wahaClient.download(await fileOf({ size: 2 * 1024 * mb }), 40 * mb)).toEqual({ kind: 'too-large', size: 2 * 1024 * mb });
+    // No Content-Length (chunked): cut off once the bytes received pass the cap; the size stays unknown.
+    expect(await wahaClient.download(await fileOf({ size: 2 * 1024 * mb, unreported: true }), 40 * mb)).toEqual({ kind: 'too-large', size: undefined });
   });
 
   it('pages WAHA history oldest first inside the window', async () => {

@@ -155,8 +155,8 @@ describe('commands: help, status, queues and malformed commands (no pull runs he
       '(default 100)',
       '(default 1000)',
       '(default 6)',
-      '(default 10m)',
-      '(default 30s)',
+      '(default 10m, at most 24d)',
+      '(default 30s, at most 24d)',
       '`6m` is six **minutes**',
       '`180d`',
     ]) {
@@ -270,7 +270,7 @@ describe('commands: help, status, queues and malformed commands (no pull runs he
       [`wa/messages pull --chat ${'9'.repeat(200)}`, `Invalid chat "${'9'.repeat(60)}…" for --chat`],
       [
         `wa/messages pull ${'x'.repeat(5000)}`,
-        'The command is too long (5017 characters; the limit is 4096). Send a shorter one.',
+        'The command is too long (5017 characters; the limit is 4000). Send a shorter one.',
       ],
     ];
 

@@ -82,7 +82,7 @@ describe('webhook intake', () => {
 
   it('acknowledges and ignores customer messages, private notes and its own echoes', async () => {
     const url = `${h.url}/webhooks/chatwoot/default/${h.appId}`;
-    const base = { event: 'message_created', id: 1, content: 'wa/messages help', conversation: { id: h.integrationConversationId, meta: { sender: { identifier: 'whatsapp.integration' } } } };
+    const base = { event: 'message_created', id: 1, content: 'wa/messages help', inbox: { id: h.cw.inboxId }, sender: { id: 1, type: 'user' }, conversation: { id: h.integrationConversationId, meta: { sender: { identifier: 'whatsapp.integration' } } } };
     for (const variant of [{ message_type: 'incoming' }, { message_type: 'outgoing', private: true }, { message_type: 'outgoing', source_id: 'false_1@c.us_AAA' }]) {
       const body = JSON.stringify({ ...base, ...variant });
       const response = await fetch(url, { method: 'POST', headers: sign(body), body });
@@ -91,10 +91,16 @@ describe('webhook intake', () => {
     }
   });
 
-  it('reports health with Redis, WAHA and ChatWoot details', async () => {
-    const response = await fetch(`${h.url}/health`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { redis: string; apps: Record<string, { waha: { reachable: boolean }; chatwoot: { reachable: boolean } }> };
+  it('reports health: a bare status to anyone, Redis, WAHA and ChatWoot details only to the admin token', async () => {
+    const anonymous = await fetch(`${h.url}/health`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${h.url}/health/live`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${h.url}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${h.url}/health`, { headers: { authorization: 'Bearer guess' } })).status).toBe(401);
+    const { status, body } = await h.healthDetails<{ status: string; redis: string; apps: Record<string, { waha: { reachable: boolean }; chatwoot: { reachable: boolean } }> }>();
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
     expect(body.redis).toBe('up');
     expect(body.apps[h.appId].waha.reachable).toBe(true);
     expect(body.apps[h.appId].chatwoot.reachable).toBe(true);

@@ -94,7 +94,7 @@ describe('WAHA Core before 2026.6.1 (media sends are a Plus feature there)', () 
     await h.spawn({ ROLE: 'worker' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(h.cw.messages(h.integrationConversationId).filter((m) => /Servers found/.test(m.content ?? ''))).toHaveLength(1);
-    const health = (await (await fetch(`${h.url}/health`)).json()) as { apps: Record<string, { servers: { waha: { version: string }; adaptations: string[] } }> };
+    const health = (await h.healthDetails<{ apps: Record<string, { servers: { waha: { version: string }; adaptations: string[] } }> }>()).body;
     expect(health.apps[h.appId].servers.waha.version).toBe('2026.5.3');
     expect(health.apps[h.appId].servers.adaptations).toContain('server.adapt.textOnly');
   });

@@ -308,8 +308,8 @@ export class CommandFuzzer {
     if (r < 0.6) return this.structured();
     if (r < 0.72) return this.noise(this.int(1, 60));
     if (r < 0.8) {
-      // very long: near and beyond the 4096-character limit, or far beyond it
-      const target = this.pick([1000, 4000, 4096, 4097, 5000, 20_000, 60_000]);
+      // very long: near and beyond the 4000-character limit, or far beyond it
+      const target = this.pick([1000, 3999, 4000, 4001, 5000, 20_000, 60_000]);
       const head = this.structured();
       const filler = this.chance(0.5)
         ? 'x'.repeat(Math.max(0, target - head.length - 1))

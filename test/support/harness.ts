@@ -3,9 +3,11 @@
  * processes on a fresh Redis namespace, everything over HTTP. Several worker processes can be started and killed.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
+import { versionAtLeast } from '../../simulators/common/versions';
 import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../simulators/waha/waha-simulator';
 import { eventually, freePort } from './wait';
 
@@ -39,7 +41,22 @@ export interface HarnessOptions {
   envFrom?: (sims: { cw: ChatwootSimulator; waha: WahaSimulator }) => Record<string, string>;
   /** Prepare Redis or the simulators after they start and before the service does (e.g. load a fixture). */
   beforeService?: (harness: Harness) => Promise<void>;
+  /** Run as an operator who opted out (ALLOW_UNSIGNED_WEBHOOKS=true, no secrets); default: signed, as deployed. */
+  unsigned?: boolean;
 }
+
+/**
+ * The webhook secrets and admin token of a test deployment. Secure by default: every harness runs with both webhook
+ * secrets set (a ChatWoot before 4.13 cannot sign, so there the `?token=` stands in) and ADMIN_TOKEN for /health.
+ */
+export interface HarnessSecrets {
+  chatwootSecret?: string;
+  chatwootToken?: string;
+  wahaHmacKey?: string;
+  adminToken: string;
+}
+
+const random = (bytes = 16): string => randomBytes(bytes).toString('hex');
 
 export class Harness {
   readonly services: ServiceProcess[] = [];
@@ -55,14 +72,30 @@ export class Harness {
     readonly baseEnv: Record<string, string>,
     readonly redisUrl: string,
     private readonly main: string,
+    readonly secrets: HarnessSecrets,
   ) {}
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const prefix = opts.prefix ?? `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
     const appId = opts.appId ?? 'app_test';
-    const cw = await startChatwootSimulator({ latencyMs: 0, messagesPerMinute: 0, ...opts.chatwoot });
-    const waha = await startWahaSimulator({ ...opts.waha });
+    const signs = versionAtLeast(opts.chatwoot?.version ?? '4.15.1', '4.13.0');
+    const secrets: HarnessSecrets = opts.unsigned
+      ? { adminToken: random() }
+      : {
+          chatwootSecret: opts.chatwoot?.webhookSecret ?? `cw-${random()}`,
+          chatwootToken: signs ? undefined : random(24),
+          wahaHmacKey: opts.waha?.webhookHmacKey ?? `waha-${random()}`,
+          adminToken: random(),
+        };
+    const cw = await startChatwootSimulator({ latencyMs: 0, messagesPerMinute: 0, ...opts.chatwoot, webhookSecret: secrets.chatwootSecret });
+    const waha = await startWahaSimulator({ ...opts.waha, webhookHmacKey: secrets.wahaHmacKey });
     const port = await freePort();
+    const secretEnv: Record<string, string> = opts.unsigned
+      ? { ALLOW_UNSIGNED_WEBHOOKS: 'true' }
+      : {
+          ...(signs ? { CHATWOOT_WEBHOOK_SECRET: secrets.chatwootSecret! } : { CHATWOOT_WEBHOOK_TOKEN: secrets.chatwootToken! }),
+          WAHA_WEBHOOK_HMAC_KEY: secrets.wahaHmacKey!,
+        };
     const env: Record<string, string> = {
       PORT: String(port),
       REDIS_URL: opts.redisUrl ?? REDIS_URL,
@@ -83,12 +116,15 @@ export class Harness {
       // fit real servers, and the chaos suite's long-fault tests run with them.
       CHATWOOT_UNKNOWN_OUTCOME_GRACE: '6s',
       WAHA_SEND_GRACE: '6s',
+      ...secretEnv,
+      ADMIN_TOKEN: secrets.adminToken,
       ...opts.env,
       ...opts.envFrom?.({ cw, waha }),
     };
-    const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL, opts.main ?? MAIN);
-    cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}` });
-    waha.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha` });
+    const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL, opts.main ?? MAIN, secrets);
+    const token = secrets.chatwootToken ? `?token=${secrets.chatwootToken}` : '';
+    cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}${token}` });
+    waha.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha/${appId}` });
     await opts.beforeService?.(harness);
     await harness.spawn({ PORT: String(port) });
     if (!opts.skipReady) await harness.ready();
@@ -102,6 +138,45 @@ export class Harness {
 
   get url(): string {
     return this.services[0].url;
+  }
+
+  /** Headers of a ChatWoot webhook signed as the simulator signs it (or carrying nothing when unsigned). */
+  chatwootHeaders(body: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const secret = this.secrets.chatwootSecret;
+    if (secret && !this.secrets.chatwootToken) {
+      headers['x-chatwoot-timestamp'] = String(timestamp);
+      headers['x-chatwoot-signature'] = 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+    }
+    return headers;
+  }
+
+  /** The ChatWoot webhook URL of the test app (with its `?token=` where ChatWoot cannot sign). */
+  get chatwootWebhookUrl(): string {
+    const token = this.secrets.chatwootToken ? `?token=${this.secrets.chatwootToken}` : '';
+    return `${this.url}/webhooks/chatwoot/${this.waha.session}/${this.appId}${token}`;
+  }
+
+  /**
+   * Posts a ChatWoot message webhook as ChatWoot would send it for this app's inbox, typed by an agent unless the
+   * body says otherwise (`inbox`, `sender`), signed. Returns the HTTP answer.
+   */
+  async postChatwootWebhook(fields: Record<string, unknown>): Promise<Response> {
+    const body = JSON.stringify({ inbox: { id: this.cw.inboxId, name: 'WhatsApp' }, sender: { id: 1, name: 'Agent', email: 'agent@example.com', type: 'user' }, ...fields });
+    return fetch(this.chatwootWebhookUrl, { method: 'POST', headers: this.chatwootHeaders(body), body });
+  }
+
+  /** Headers of a WAHA webhook signed with the app's HMAC key. */
+  wahaHeaders(body: string, key = this.secrets.wahaHmacKey): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (key) headers['x-webhook-hmac'] = createHmac('sha512', key).update(body).digest('hex');
+    return headers;
+  }
+
+  /** `GET /health` with the admin token: the details an operator sees. */
+  async healthDetails<T = Record<string, unknown>>(): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.url}/health`, { headers: { authorization: `Bearer ${this.secrets.adminToken}` } });
+    return { status: response.status, body: (await response.json()) as T };
   }
 
   /** Starts one more service process (ROLE=worker unless given). */
