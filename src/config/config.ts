@@ -404,7 +404,8 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       // A ChatWoot message may hold 150,000 characters and its webhook carries the text three times, JSON-escaped.
       webhookBodyBytes: size(env, 'WEBHOOK_BODY_LIMIT', '4mb', 64 * 1024, 64 * 1024 ** 2),
       // ChatWoot's own upload limit: MAXIMUM_FILE_UPLOAD_SIZE, 40 MB unless an administrator changed it.
-      mediaMaxBytes: size(env, 'MEDIA_MAX_SIZE', '40mb', 1024, 2 * 1024 ** 3),
+      // At most 512 MB: a file is held in memory while it is passed on (once as it arrives, once as the upload).
+      mediaMaxBytes: size(env, 'MEDIA_MAX_SIZE', '40mb', 1024, 512 * 1024 ** 2),
     },
     security: {
       allowUnsigned,

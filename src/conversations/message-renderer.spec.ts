@@ -21,13 +21,13 @@ describe('renderMessage', () => {
 
   it('escapes a display name that tries to take over the formatting', () => {
     const out = renderMessage(msg(), { ...ctx, chatKind: 'group', participant: '**Support team**\n\n# Official' }, texts);
-    expect(out.content.split('\n')[0]).toBe('👥 **\\*\\*Support team\\*\\* \\# Official**');
+    expect(out.content.split('\n')[0]).toBe('👥 **\\*\\*Support team\\*\\* # Official**');
   });
 
   it('turns a file over MEDIA_MAX_SIZE into a notice with its size, the limit, its escaped name and the caption', () => {
     const out = renderMessage(msg({ hasMedia: true, body: 'the *backup*' }), { ...ctx, media: 'too-large', tooLarge: { size: 2 * 1024 ** 3, limit: 40 * 1024 ** 2, filename: 'db_dump.zip' } }, texts);
     expect(out.content).toContain('the \\*backup\\*');
-    expect(out.content).toContain('(db\\_dump\\.zip): 2 GB, over the 40 MB limit');
+    expect(out.content).toContain('(db\\_dump.zip): 2 GB, over the 40 MB limit');
     expect(out.content).toContain('Open WhatsApp to see it');
     const unknownSize = renderMessage(msg({ hasMedia: true, body: '' }), { ...ctx, media: 'too-large', tooLarge: { limit: 40 * 1024 ** 2 } }, texts);
     expect(unknownSize.content).toContain('too large to import**: over the 40 MB limit');
@@ -40,7 +40,7 @@ describe('renderMessage', () => {
 
   it('names the group participant and links replies', () => {
     const out = renderMessage(msg(), { ...ctx, chatKind: 'group', participant: 'Ana (+12025550101)', inReplyTo: 42 }, texts);
-    expect(out.content).toMatch(/^👥 \*\*Ana \\\(\\\+12025550101\\\)\*\*\n\nHello/);
+    expect(out.content).toMatch(/^👥 \*\*Ana \(\+12025550101\)\*\*\n\nHello/);
     expect(out.content_attributes).toMatchObject({ in_reply_to: 42 });
   });
 

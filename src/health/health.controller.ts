@@ -5,7 +5,7 @@
  * - `GET /health`: the same status code as ready, with `{"status":"ok"|"degraded"|"down"}` and nothing else.
  *   `degraded`: Redis answers but WAHA or ChatWoot does not, or webhooks are accepted unsigned. Details (apps,
  *   sessions, versions found, warnings, upstream errors) only with `Authorization: Bearer <ADMIN_TOKEN>`: they name
- *   sessions and webhook paths. Without ADMIN_TOKEN details are off; a wrong token is answered 401.
+ *   sessions and webhook paths. Without ADMIN_TOKEN details are off; a wrong Bearer token is answered 401.
  * WAHA and ChatWoot reachability (cached for a few seconds) never fail readiness: the service keeps accepting
  * webhooks while an upstream is down.
  */
@@ -73,10 +73,11 @@ export class HealthController {
 
   /** True with the right bearer token; a wrong one is refused rather than answered like an anonymous call. */
   private isAdmin(authorization: string | undefined): boolean {
-    if (authorization === undefined) return false;
-    const token = /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1];
     const expected = this.config.security.adminToken;
-    if (!expected || !sameSecret(expected, token)) throw new UnauthorizedException('Bad or missing admin token');
+    const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    // Without ADMIN_TOKEN, or without a Bearer token (a proxy's Basic header), the caller is anonymous.
+    if (!expected || token === undefined) return false;
+    if (!sameSecret(expected, token)) throw new UnauthorizedException('Bad admin token');
     return true;
   }
 

@@ -172,7 +172,8 @@ export class InboxRelayService {
     const { chatwoot, mediaHosts } = app.config;
     const attachments = message.attachments.filter((a) => agentAttachmentAllowed(a.url, chatwoot.url, mediaHosts));
     const refused = message.attachments.filter((a) => !attachments.includes(a));
-    if (refused.length > 0) {
+    // Told once per message, however often the lane retries it.
+    if (refused.length > 0 && (await this.redis.client.set(this.keys.sentPart(appId, message.messageId, 'refused-note'), '1', 'EX', 7 * 86_400, 'NX')) === 'OK') {
       const hosts = [...new Set(refused.map((a) => hostOf(a.url)))];
       this.logger.warn({ appId, conversationId: message.conversationId, hosts }, 'agent attachment not on ChatWoot or MEDIA_HOSTS: not sent');
       await this.note(app, message.conversationId, this.texts.render('relay.attachmentRefused', { files: refused.map((a, i) => this.fileOf(a, i).filename), hosts }));

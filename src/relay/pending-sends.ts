@@ -98,9 +98,10 @@ export class PendingSends {
     for (;;) {
       ctx.signal?.throwIfAborted();
       const sentAt = Date.now();
-      // Marked before it leaves: a process killed while WAHA sends (a send can take a minute) leaves the mark, and
-      // the lane's next owner settles the send (echo or the chat's list) instead of sending it again.
-      await this.redis.client.set(marker, `?${sentAt}`, 'EX', PART_TTL_S);
+      // Marked pending before it leaves (the mark and the entry its echo is matched against): a process killed while
+      // WAHA sends (a send can take a minute) leaves both, the echo settles it, or the lane's next owner lists the
+      // chat, instead of sending it again.
+      await this.markUnknown(ctx, part, sentAt);
       let sent: { id: string | undefined };
       try {
         sent = await retryFor(send, {
@@ -112,10 +113,9 @@ export class PendingSends {
       } catch (error) {
         if (!isUpstreamError(error, 'unknown-outcome')) {
           // WAHA answered: nothing went out, and a later try need not wait to settle it.
-          await this.redis.client.del(marker);
+          await this.redis.client.multi().del(marker).hdel(this.keys.pendingSends(ctx.app.config.id, ctx.chatId), `${ctx.cwMessageId}:${part.key}`).exec();
           throw error;
         }
-        await this.markUnknown(ctx, part, sentAt);
         const settled = await this.settle(ctx, part, sentAt);
         if (settled) return settled;
         // WAHA listed the chat and the part is not there: it did not go out.

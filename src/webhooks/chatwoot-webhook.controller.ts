@@ -72,7 +72,7 @@ export class ChatwootWebhookController {
     if (!check.ok) throw new UnauthorizedException(`Webhook rejected: ${check.reason}`);
     const body = (req.body ?? {}) as ChatwootWebhookBody;
     const inbox = inboxOf(body);
-    if (inbox !== undefined ? inbox !== app.config.chatwoot.inboxId : body.event?.startsWith('message_')) {
+    if (inbox !== undefined ? inbox !== app.config.chatwoot.inboxId : typeof body.event === 'string' && body.event.startsWith('message_')) {
       this.logger.info({ appId, event: body.event, inbox }, 'webhook of another inbox ignored');
       return { success: true, action: 'ignored' };
     }

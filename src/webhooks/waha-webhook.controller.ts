@@ -68,6 +68,9 @@ export class WahaWebhookController {
     const session = (req.body as { session?: unknown } | undefined)?.session;
     const apps = typeof session === 'string' ? this.apps.bySession(session) : [];
     if (apps.length > 1) {
+      // Which apps share the name is said only to a sender who signs like one of them.
+      const signed = apps.some((a) => !a.config.waha.webhookHmacKey || verifyWahaHmac(a.config.waha.webhookHmacKey, hmac, req.rawBody ?? Buffer.alloc(0)).ok);
+      if (!signed) throw new UnauthorizedException('Webhook HMAC rejected');
       throw new NotFoundException(`Session '${String(session)}' belongs to several apps: use /webhooks/waha/{appId} (${apps.map((a) => a.config.id).join(', ')})`);
     }
     if (apps.length === 0 && typeof session === 'string') throw new NotFoundException(`Session '${session}' not found`);

@@ -5,6 +5,8 @@
 import { ChatwootClient } from '../../src/clients/chatwoot/chatwoot.client';
 import { FlowGate } from '../../src/clients/chatwoot/flow-gate';
 import { UpstreamError } from '../../src/clients/http/http-error';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WahaClient } from '../../src/clients/waha/waha.client';
 import { ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
 import { startWahaSimulator, WahaSimulator } from '../../simulators/waha/waha-simulator';
@@ -104,6 +106,28 @@ describe('clients against the simulators', () => {
     expect(await wahaClient.download(await fileOf({ size: 2 * 1024 * mb }), 40 * mb)).toEqual({ kind: 'too-large', size: 2 * 1024 * mb });
     // No Content-Length (chunked): cut off once the bytes received pass the cap; the size stays unknown.
     expect(await wahaClient.download(await fileOf({ size: 2 * 1024 * mb, unreported: true }), 40 * mb)).toEqual({ kind: 'too-large', size: undefined });
+  });
+
+  it('gives up a media download that stalls after its headers (axios stops timing streamed bodies)', async () => {
+    // A storage host that sends the headers and a few bytes, then nothing.
+    const sockets = new Set<import('node:net').Socket>();
+    const stalled = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '1000000' });
+      res.write(Buffer.alloc(10));
+    });
+    stalled.on('connection', (socket) => sockets.add(socket));
+    // On 127.0.0.2: a host that is not WAHA's own (127.0.0.1 is), so it is fetched as a listed storage host.
+    await new Promise<void>((resolve) => stalled.listen(0, '0.0.0.0', resolve));
+    const { port } = stalled.address() as AddressInfo;
+    try {
+      const client = new WahaClient({ url: waha.url, apiKey: 'k', session: waha.session, timeoutMs: 5000, mediaHosts: [`127.0.0.2:${port}`] });
+      const started = Date.now();
+      await expect(client.download(`http://127.0.0.2:${port}/file.pdf`, 40 * 1024 ** 2, 500)).rejects.toThrow(/stalled/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => stalled.close(() => resolve()));
+    }
   });
 
   it('pages WAHA history oldest first inside the window', async () => {

@@ -128,7 +128,7 @@ export class WahaClient {
    * Downloads a media file: from WAHA itself (with the API key, on WAHA_URL) or from a listed storage host (without
    * it); see media-url.ts. Streamed and capped at `maxBytes`: refused on a larger Content-Length before the body is
    * read, and cut off once the bytes received pass the cap (a missing or false Content-Length). The chunks become one
-   * Blob (what the ChatWoot upload sends as it is), so the file is held once. Null when the file expired (404).
+   * Blob, which the ChatWoot upload sends as it is. Null when the file expired (404).
    */
   async download(url: string, maxBytes: number, timeoutMs?: number): Promise<MediaDownload | null> {
     const plan = planMediaFetch(url, this.options.url, this.options.mediaHosts ?? []);
@@ -150,16 +150,39 @@ export class WahaClient {
       stream.destroy();
       return { kind: 'too-large', size };
     }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > maxBytes) {
+    // axios stops timing a streamed response once its headers arrive: the body gets a deadline of its own, so a
+    // server that stalls mid-file cannot hold a lane or a pull. (Destroying the stream alone does not end a pending
+    // read of a keep-alive response here, so the read is settled by hand.)
+    const deadline = timeoutMs ?? this.options.timeoutMs;
+    const body = await new Promise<{ chunks: Buffer[]; received: number } | 'too-large'>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      const finish = (settle: () => void): void => {
+        clearTimeout(timer);
+        stream.removeAllListeners('data');
+        // Late errors of a stream given up on (a reset after the destroy) are nobody's business now.
+        stream.on('error', () => undefined);
+        settle();
+      };
+      const timer = setTimeout(() => finish(() => {
         stream.destroy();
-        return { kind: 'too-large', size };
-      }
-      chunks.push(chunk);
-    }
+        reject(new Error(`media download stalled: no end after ${deadline} ms`));
+      }), deadline);
+      stream.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= maxBytes) return void chunks.push(chunk);
+        finish(() => {
+          stream.destroy();
+          resolve('too-large');
+        });
+      });
+      stream.once('end', () => finish(() => resolve({ chunks, received })));
+      stream.once('error', (error: Error) => finish(() => reject(error)));
+      stream.once('close', () => finish(() => reject(new Error('media download cut off before its end'))));
+    });
+    if (body === 'too-large') return { kind: 'too-large', size };
+    const { chunks, received } = body;
+    // One Blob of the chunks (a copy made once, the chunks freed after), which the upload sends without copying.
     const blob = new Blob(chunks, mimetype ? { type: mimetype } : {});
     chunks.length = 0;
     return { kind: 'file', blob, size: received, mimetype };
