@@ -30,13 +30,24 @@ export interface RetryOptions {
 }
 
 /** Runs `fn` until it succeeds; throws the last error when it is not retryable or the attempts are spent. */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  return retryUntil(fn, options, (attempt) => attempt + 1 >= options.attempts);
+}
+
+/** The one retry loop: `spent` says, after a retryable failure, whether to give up (attempt, first failure in ms). */
+async function retryUntil<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: Omit<RetryOptions, 'attempts'>,
+  spent: (attempt: number, firstFailureAt: number) => boolean,
+): Promise<T> {
+  let firstFailureAt = 0;
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt + 1 >= options.attempts || !options.retryable(error)) throw error;
+      firstFailureAt ||= Date.now();
+      if (!options.retryable(error) || spent(attempt, firstFailureAt)) throw error;
       const delay = backoffDelay(attempt, options.policy);
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, options.signal);
@@ -54,18 +65,6 @@ export interface RetryForOptions {
 }
 
 /** Runs `fn` until it succeeds; retryable errors are retried for `windowMs` (a fault that lasts, not a count). */
-export async function retryFor<T>(fn: (attempt: number) => Promise<T>, options: RetryForOptions): Promise<T> {
-  let firstFailure = 0;
-  for (let attempt = 0; ; attempt++) {
-    options.signal?.throwIfAborted();
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      firstFailure ||= Date.now();
-      if (!options.retryable(error) || Date.now() - firstFailure > options.windowMs) throw error;
-      const delay = backoffDelay(attempt, options.policy);
-      options.onRetry?.(error, attempt, delay);
-      await sleep(delay, options.signal);
-    }
-  }
+export function retryFor<T>(fn: (attempt: number) => Promise<T>, options: RetryForOptions): Promise<T> {
+  return retryUntil(fn, options, (_attempt, firstFailureAt) => Date.now() - firstFailureAt > options.windowMs);
 }
