@@ -1,9 +1,10 @@
 /**
  * The size of a WhatsApp media file as the engine reports it in `_data`, before anything is downloaded (WAHA's
  * `media` object has no size: WAMedia in src/structures/media.dto.ts). Per engine:
- * - WEBJS: `_data.size`, a number (whatsapp-web.js Msg model);
+ * - WEBJS: `_data.size`, a number (whatsapp-web.js Msg model; seen in sample payloads, not read in WAHA's code);
  * - NOWEB: the Baileys message, `_data.message.<kind>Message.fileLength` (a Long: a decimal string once serialised,
- *   a number, or `{low, high}`), also inside wrappers such as `documentWithCaptionMessage.message`;
+ *   a number, or `{low, high}`; the serialised form inferred from sample payloads), also inside wrappers such as
+ *   `documentWithCaptionMessage.message`;
  * - GOWS: whatsmeow's event, `_data.Message.<kind>Message.fileLength` (GOWSEngineMediaProcessor reads
  *   `message.Message`, src/core/engines/gows/session.gows.core.ts), `FileLength` accepted too.
  * Undefined when the engine says nothing; the download's Content-Length and a streaming cap still apply then.
