@@ -54,7 +54,7 @@ describe('long outages', () => {
     expect(report).toMatch(/🔴 0 failed/);
     // While ChatWoot is down nothing can be posted there: the final report says what was waited out.
     expect(report).toMatch(/waited out an outage on the way \(last: ChatWoot: /);
-    expect(account(h, typedAt(h, messageId), 30)).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(account(h, typedAt(h, messageId), 30)).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, missing: [], doubled: [] });
     await expectLiveOnce(h, liveChat, live);
     await waitSent(h, replyChat, replies.length);
     await sleep(3000);
