@@ -83,6 +83,66 @@ function serviceNodeArgs(label: string): string[] {
   return args;
 }
 
+/** The two simulators of a stack, each in its own process; `bridgeUrl` receives their webhooks. */
+export interface Simulators {
+  waha: Child;
+  wahaUrl: string;
+  chatwoot: Child;
+  chatwootUrl: string;
+  wahaInfo: Record<string, unknown>;
+  cwInfo: Record<string, unknown>;
+  secrets: { chatwoot: string; waha: string };
+}
+
+export async function startSimulators(opts: Pick<StackOptions, 'history' | 'chatwoot'>, bridgeUrl: string): Promise<Simulators> {
+  const simEnv = {
+    SIM_BRIDGE_URL: bridgeUrl,
+    SIM_APP_ID: APP_ID,
+    SIM_SESSION: SESSION,
+    SIM_JOURNAL_LIMIT: '0',
+  };
+  // Secure by default, as deployed: both webhooks signed (verifying them is part of what is measured).
+  const secrets = { chatwoot: opts.chatwoot.webhookSecret ?? randomBytes(16).toString('hex'), waha: randomBytes(16).toString('hex') };
+  const h = opts.history;
+  const waha = spawnNode('WAHA simulator', SIM_MAIN, {
+    ...simEnv,
+    SIM_ONLY: 'waha',
+    SIM_WAHA_PORT: '0',
+    SIM_WAHA_HMAC_KEY: secrets.waha,
+    SIM_DM_CHATS: String(h.dmChats),
+    SIM_MESSAGES_PER_CHAT: String(h.messagesPerChat),
+    SIM_DAYS: String(h.days ?? 20),
+    SIM_GROUPS: '0',
+    SIM_CHANNELS: '0',
+    SIM_INCLUDE_STATUS: '0',
+    SIM_BROADCAST_LISTS: '0',
+    SIM_MEDIA_RATIO: '0',
+    SIM_HIDDEN_RATIO: '0',
+    SIM_INCLUDE_NULL_CHAT: '0',
+    ...(h.engine ? { SIM_WAHA_ENGINE: h.engine } : {}),
+    ...(h.version ? { SIM_WAHA_VERSION: h.version } : {}),
+  });
+  const c = opts.chatwoot;
+  const chatwoot = spawnNode('ChatWoot simulator', SIM_MAIN, {
+    ...simEnv,
+    SIM_ONLY: 'chatwoot',
+    SIM_CHATWOOT_PORT: '0',
+    SIM_CHATWOOT_LATENCY_MS: String(c.latencyMs),
+    SIM_CHATWOOT_CAPACITY: String(c.capacity),
+    SIM_MESSAGES_PER_MINUTE: '0',
+    SIM_RATE_LIMIT: c.rateLimit ? String(c.rateLimit.limit) : '',
+    SIM_RATE_LIMIT_PERIOD: c.rateLimit ? String(c.rateLimit.periodSec) : '60',
+    SIM_CHATWOOT_WEBHOOK_SECRET: secrets.chatwoot,
+  });
+  try {
+    const [wahaInfo, cwInfo] = await Promise.all([waha.firstJson, chatwoot.firstJson]);
+    return { waha, chatwoot, wahaUrl: String(wahaInfo.waha), chatwootUrl: String(cwInfo.chatwoot), wahaInfo, cwInfo, secrets };
+  } catch (error) {
+    await Promise.all([stopChild(chatwoot), stopChild(waha)]);
+    throw error;
+  }
+}
+
 export class Stack {
   integrationConversationId = 0;
 
@@ -101,50 +161,10 @@ export class Stack {
     const prefix = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const servicePort = await freePort();
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
-    const simEnv = {
-      SIM_BRIDGE_URL: serviceUrl,
-      SIM_APP_ID: APP_ID,
-      SIM_SESSION: SESSION,
-      SIM_JOURNAL_LIMIT: '0',
-    };
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
-    // Secure by default, as deployed: both webhooks signed (verifying them is part of what is measured).
-    const secrets = { chatwoot: opts.chatwoot.webhookSecret ?? randomBytes(16).toString('hex'), waha: randomBytes(16).toString('hex') };
-    const h = opts.history;
-    const waha = spawnNode('WAHA simulator', SIM_MAIN, {
-      ...simEnv,
-      SIM_ONLY: 'waha',
-      SIM_WAHA_PORT: '0',
-      SIM_WAHA_HMAC_KEY: secrets.waha,
-      SIM_DM_CHATS: String(h.dmChats),
-      SIM_MESSAGES_PER_CHAT: String(h.messagesPerChat),
-      SIM_DAYS: String(h.days ?? 20),
-      SIM_GROUPS: '0',
-      SIM_CHANNELS: '0',
-      SIM_INCLUDE_STATUS: '0',
-      SIM_BROADCAST_LISTS: '0',
-      SIM_MEDIA_RATIO: '0',
-      SIM_HIDDEN_RATIO: '0',
-      SIM_INCLUDE_NULL_CHAT: '0',
-      ...(h.engine ? { SIM_WAHA_ENGINE: h.engine } : {}),
-      ...(h.version ? { SIM_WAHA_VERSION: h.version } : {}),
-    });
-    const c = opts.chatwoot;
-    const chatwoot = spawnNode('ChatWoot simulator', SIM_MAIN, {
-      ...simEnv,
-      SIM_ONLY: 'chatwoot',
-      SIM_CHATWOOT_PORT: '0',
-      SIM_CHATWOOT_LATENCY_MS: String(c.latencyMs),
-      SIM_CHATWOOT_CAPACITY: String(c.capacity),
-      SIM_MESSAGES_PER_MINUTE: '0',
-      SIM_RATE_LIMIT: c.rateLimit ? String(c.rateLimit.limit) : '',
-      SIM_RATE_LIMIT_PERIOD: c.rateLimit ? String(c.rateLimit.periodSec) : '60',
-      SIM_CHATWOOT_WEBHOOK_SECRET: secrets.chatwoot,
-    });
-    const [wahaInfo, cwInfo] = await Promise.all([waha.firstJson, chatwoot.firstJson]);
-    const wahaUrl = String(wahaInfo.waha);
-    const chatwootUrl = String(cwInfo.chatwoot);
+    const sims = await startSimulators(opts, serviceUrl);
+    const { waha, chatwoot, wahaUrl, chatwootUrl, wahaInfo, cwInfo, secrets } = sims;
     const service = spawnNode(
       'service',
       SERVICE_MAIN,
