@@ -1,7 +1,7 @@
 /**
  * Entry point: validate the configuration (one line and exit 1 when it is wrong), start Nest with raw bodies for
- * webhook signatures and a body size limit, and shut down gracefully on SIGTERM/SIGINT (workers finish or hand
- * back their jobs).
+ * webhook signatures, a body size limit and the fast path for ChatWoot's echo webhooks, and shut down gracefully
+ * on SIGTERM/SIGINT (workers finish or hand back their jobs).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -9,6 +9,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig, ServiceConfig } from './config/config';
 import { createLogger, PinoNestLogger } from './logging/logger';
+import { ChatwootWebhookAdmission } from './webhooks/chatwoot-webhook.admission';
+import { WebhookFastPath } from './webhooks/webhook-fast-path';
 
 export async function createApp(config: ServiceConfig): Promise<NestExpressApplication> {
   const logger = createLogger(config.logLevel);
@@ -18,6 +20,8 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
     logger: new PinoNestLogger(logger),
   });
   app.useBodyParser('json', { limit: config.limits.webhookBodyBytes, type: ['application/json', 'application/*+json'] });
+  // ChatWoot's echoes of what the bridge posted are answered before Express and Nest (webhook-fast-path.ts).
+  new WebhookFastPath(app.get(ChatwootWebhookAdmission), config.limits.webhookBodyBytes).install(app.getHttpServer());
   if (config.security.allowUnsigned && config.role !== 'worker') {
     logger.warn('ALLOW_UNSIGNED_WEBHOOKS=true: webhooks without signatures are accepted; anyone who can reach this port can post them (set CHATWOOT_WEBHOOK_SECRET and WAHA_WEBHOOK_HMAC_KEY)');
   }

@@ -2,12 +2,11 @@
  * `POST /webhooks/chatwoot/{session}/{appId}`: ChatWoot waits 5 s and never retries, so the controller only
  * authenticates, decides, and writes a job to Redis; workers do the rest.
  *
- * In order: the app (404), JSON (415), the signature or `?token=` (401), then the inbox: an event of another inbox
- * (an account-level webhook) is answered 200 `ignored` before anything else, since a non-2xx makes ChatWoot mark the
- * message failed. Commands run only for people (see chatwoot-webhook.filter.ts) and, with COMMAND_AGENTS, only
- * listed ones. When Redis cannot take it, the answer is
- * 503: ChatWoot then marks the agent's message failed and offers Retry, whose `message_updated` is accepted here
- * once (the message's dedupe key was never written).
+ * Who is let in and what a webhook asks for is decided in chatwoot-webhook.admission.ts. Most webhooks are ChatWoot
+ * echoing what the bridge posted; webhook-fast-path.ts answers those before Nest and hands the rest here with its
+ * admission attached, so nothing is decided twice. When Redis cannot take a webhook, the answer is 503: ChatWoot
+ * then marks the agent's message failed and offers Retry, whose `message_updated` is accepted here once (the
+ * message's dedupe key was never written).
  */
 import {
   Controller,
@@ -27,29 +26,31 @@ import {
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import { AppsService } from '../apps/apps.service';
 import { MAX_COMMAND_LENGTH } from '../commands/grammar/parse-command';
 import { LOGGER } from '../logging/logger';
 import { jobIds } from '../queue/job-options';
 import { JobName } from '../queue/queue.constants';
 import { Queues } from '../queue/queues';
 import { RelayIntake } from '../relay/relay.intake';
-import { decideChatwootWebhook } from './chatwoot-webhook.filter';
+import { ChatwootAdmission, ChatwootWebhookAdmission } from './chatwoot-webhook.admission';
 import { agentMessageOf, commandOriginOf, typedAtOf } from './chatwoot-webhook.mapper';
-import { ChatwootWebhookBody } from './chatwoot-webhook.types';
-import { verifyChatwootWebhook } from './signature';
+import { admissionOf } from './webhook-fast-path';
 
-
-/** The inbox a ChatWoot event belongs to (message events carry `inbox`; conversation events `inbox_id`). */
-function inboxOf(body: ChatwootWebhookBody): number | undefined {
-  const id = body.inbox?.id ?? body.conversation?.inbox_id;
-  return typeof id === 'number' ? id : undefined;
+function rejection(admission: Extract<ChatwootAdmission, { kind: 'rejected' }>): HttpException {
+  switch (admission.status) {
+    case 404:
+      return new NotFoundException(admission.message);
+    case 415:
+      return new UnsupportedMediaTypeException(admission.message);
+    case 401:
+      return new UnauthorizedException(admission.message);
+  }
 }
 
 @Controller('webhooks/chatwoot')
 export class ChatwootWebhookController {
   constructor(
-    private readonly apps: AppsService,
+    private readonly admission: ChatwootWebhookAdmission,
     private readonly queues: Queues,
     private readonly relay: RelayIntake,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -65,24 +66,19 @@ export class ChatwootWebhookController {
     @Headers('x-chatwoot-timestamp') timestamp?: string,
     @Query('token') token?: string,
   ): Promise<{ success: true; action: string }> {
-    const app = this.apps.forWebhook(session, appId);
-    if (!app) throw new NotFoundException(`App '${appId}' not found for session '${session}'`);
-    if (!req.is('application/json')) throw new UnsupportedMediaTypeException('Webhooks must be application/json');
-    const check = verifyChatwootWebhook(app.config, { signature, timestamp, token: typeof token === 'string' ? token : undefined }, req.rawBody ?? Buffer.alloc(0), Date.now());
-    if (!check.ok) throw new UnauthorizedException(`Webhook rejected: ${check.reason}`);
-    const body = (req.body ?? {}) as ChatwootWebhookBody;
-    const inbox = inboxOf(body);
-    if (inbox !== undefined ? inbox !== app.config.chatwoot.inboxId : typeof body.event === 'string' && body.event.startsWith('message_')) {
-      this.logger.info({ appId, event: body.event, inbox }, 'webhook of another inbox ignored');
-      return { success: true, action: 'ignored' };
-    }
-    const decision = decideChatwootWebhook(body, app.config.commandPrefix, Date.now(), app.config.commandAgents);
-    // Most webhooks are ChatWoot echoing what the bridge itself posted: keep that path lean.
-    if (decision.action === 'drop') {
-      if (decision.notice) this.logger.info({ appId, messageId: body.id, conversationId: body.conversation?.id, reason: decision.reason }, 'webhook ignored');
-      else if (this.logger.isLevelEnabled('debug')) this.logger.debug({ appId, event: body.event, messageId: body.id, reason: decision.reason }, 'webhook dropped');
-      return { success: true, action: 'ignored' };
-    }
+    const admission =
+      admissionOf(req) ??
+      this.admission.admit({
+        session,
+        appId,
+        json: Boolean(req.is('application/json')),
+        credentials: { signature, timestamp, token: typeof token === 'string' ? token : undefined },
+        rawBody: req.rawBody ?? Buffer.alloc(0),
+        body: req.body,
+      });
+    if (admission.kind === 'rejected') throw rejection(admission);
+    if (admission.kind === 'ignored') return { success: true, action: 'ignored' };
+    const { app, body, decision } = admission;
     const log = this.logger.child({ appId, event: body.event, messageId: body.id, conversationId: body.conversation?.id });
     try {
       switch (decision.action) {

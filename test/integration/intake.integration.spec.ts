@@ -91,6 +91,32 @@ describe('webhook intake', () => {
     }
   });
 
+  // Echoes are answered before Express and Nest (webhook-fast-path.ts); what that path does not take goes the usual way.
+  it('answers an echo the same whether it comes with a charset, chunked, or as a command that goes on to the controller', async () => {
+    const url = `${h.url}/webhooks/chatwoot/default/${h.appId}`;
+    const echo = JSON.stringify({ event: 'message_created', id: 7, message_type: 'incoming', content: 'hello', source_id: 'false_1@c.us_ECHO', inbox: { id: h.cw.inboxId } });
+    const charset = await fetch(url, { method: 'POST', headers: { ...sign(echo), 'content-type': 'application/json; charset=utf-8' }, body: echo });
+    expect([charset.status, await charset.json()]).toEqual([200, { success: true, action: 'ignored' }]);
+    // A streamed body has no Content-Length: Express reads it.
+    const stream = new Blob([echo]).stream();
+    const chunked = await fetch(url, { method: 'POST', headers: sign(echo), body: stream, duplex: 'half' });
+    expect([chunked.status, await chunked.json()]).toEqual([200, { success: true, action: 'ignored' }]);
+    // Refusals are still Nest's: the same bodies as before.
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: echo });
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ statusCode: 401, message: expect.stringMatching(/^Webhook rejected: missing/) });
+    const otherType = await fetch(url, { method: 'POST', headers: { ...sign(echo), 'content-type': 'text/plain' }, body: echo });
+    expect(otherType.status).toBe(415);
+    const bare = await fetch(url, { method: 'POST', headers: sign('42'), body: '42' });
+    expect(bare.status).toBe(400);
+    // A command passes the fast path with its admission and is run.
+    const before = await queuedCommands(h);
+    const command = JSON.stringify({ event: 'message_created', id: 424242, message_type: 'outgoing', content: 'wa/messages help', inbox: { id: h.cw.inboxId }, sender: { id: 1, type: 'user' }, conversation: { id: h.integrationConversationId, meta: { sender: { identifier: 'whatsapp.integration' } } } });
+    const queued = await fetch(url, { method: 'POST', headers: sign(command), body: command });
+    expect([queued.status, await queued.json()]).toEqual([200, { success: true, action: 'command' }]);
+    expect(await queuedCommands(h)).toBe(before + 1);
+  });
+
   it('reports health: a bare status to anyone, Redis, WAHA and ChatWoot details only to the admin token', async () => {
     const anonymous = await fetch(`${h.url}/health`);
     expect(anonymous.status).toBe(200);
