@@ -38,6 +38,8 @@ export interface ImportResult {
   serviceRssAtStart: number;
   /** The service's largest RSS of each second from the command on, in MB. */
   serviceRssPerSecondMb: number[];
+  /** Redis used_memory growth from before the command to after the echoes (what the import left in Redis). */
+  redisMemoryDelta: number;
   /** Echo webhooks ChatWoot still had to deliver when the report came. */
   echoesPendingAtReport: number;
 }
@@ -58,6 +60,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     await sleep(500);
     await stack.resetCwStats();
     const rssAtStart = memory(stack.service.pid).rss;
+    const redisBefore = await stack.redisUsedMemory();
     const sampler = new RssSampler(stack.service.pid).start();
     const cpuBefore = await stack.cpu();
     const typed = await stack.agentMessage(PULL_COMMAND);
@@ -96,6 +99,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       pending = (await stack.cwStats(Number.MAX_SAFE_INTEGER)).webhooks.pending;
     }
     const cpuAfterEchoes = await stack.cpu();
+    // Completed jobs are removed a moment after they finish: give BullMQ that moment before reading Redis.
+    await sleep(2000);
+    const redisAfter = await stack.redisUsedMemory();
     const sampled = sampler.stop();
     const hwm = memory(stack.service.pid).hwm;
     return {
@@ -121,6 +127,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       serviceRssAtStart: rssAtStart,
       serviceRssPerSecondMb: [...sampler.perSecondMb].map((mb) => mb ?? 0),
       echoesPendingAtReport: atReport.webhooks.pending,
+      redisMemoryDelta: redisAfter - redisBefore,
     };
   } finally {
     await stack.stop();

@@ -260,6 +260,12 @@ export class Stack {
     };
   }
 
+  /** Redis's `used_memory` (bytes): what everything in it takes, this run's keys included. */
+  async redisUsedMemory(): Promise<number> {
+    const info = await this.redis.info('memory');
+    return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
+  }
+
   private async redisCpuMs(): Promise<number> {
     try {
       const info = await this.redis.info('cpu');

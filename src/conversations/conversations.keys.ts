@@ -4,7 +4,8 @@
  * | key                                   | type   | holds                                                        |
  * |---------------------------------------|--------|--------------------------------------------------------------|
  * | `ledger:<person>`                     | hash   | WhatsApp message id → `<conversationId>:<messageId>` (never expires) |
- * | `ledger-rev`                          | hash   | ChatWoot message id → serialized WhatsApp id (for quoting)   |
+ * | `ledger-rev:<id / 100>`               | hash   | ChatWoot message id % 100 → serialized WhatsApp id (quoting) |
+ * | `ledger-rev`                          | hash   | the same, unbucketed, as versions before 2026-12 wrote it (read only) |
  * | `persons`                             | hash   | `@lid` → phone JID and phone JID → `@lid`, as WAHA mapped them |
  * | `conversations`                       | hash   | person → ChatWoot conversation id                            |
  * | `conversation-sources`                | hash   | conversation id → its contact inbox `source_id`              |
@@ -22,8 +23,9 @@ export class ConversationKeys {
     return this.redis.appKey(appId, 'ledger', person);
   }
 
-  ledgerReverse(appId: string): string {
-    return this.redis.appKey(appId, 'ledger-rev');
+  /** The reverse ledger's bucket (see message-ledger.repository.ts), or without one the unbucketed hash of old. */
+  ledgerReverse(appId: string, bucket?: number): string {
+    return bucket === undefined ? this.redis.appKey(appId, 'ledger-rev') : this.redis.appKey(appId, 'ledger-rev', bucket);
   }
 
   persons(appId: string): string {

@@ -8,7 +8,7 @@
  * reply quote the WhatsApp message it answers.
  */
 import { Injectable } from '@nestjs/common';
-import type { ChainableCommander } from 'ioredis';
+import { defineScript } from '../redis/redis-script';
 import { RedisService } from '../redis/redis.service';
 import { ConversationKeys } from './conversations.keys';
 import { ChatIdentity, identityKeys } from './person-resolver';
@@ -26,6 +26,31 @@ export interface LedgerEntry {
   conversationId: number;
   messageId: number;
 }
+
+/**
+ * Reverse entries are kept in hashes of REVERSE_BUCKET consecutive ChatWoot ids (`ledger-rev:<id / 100>`, field
+ * `<id % 100>`): Redis keeps a hash that small as one listpack, about half the memory of one big hash (ChatWoot ids
+ * are sequential, so the buckets fill densely). The single hash of earlier versions (`ledger-rev`) is still read.
+ */
+const REVERSE_BUCKET = 100;
+
+/** The writes of one ledger entry, as Lua inside a caller's script (keys `ledger`, `ledgerRev`; see `writeOf`). */
+export const LEDGER_WRITE_LUA = `
+redis.call('HSET', K.ledger, A.ledgerField, A.ledgerValue)
+redis.call('HSET', K.ledgerRev, A.revField, A.revValue)`;
+
+/** KEYS and ARGV of LEDGER_WRITE_LUA for one entry. */
+export interface LedgerWrite {
+  keys: { ledger: string; ledgerRev: string };
+  args: { ledgerField: string; ledgerValue: string; revField: string; revValue: string };
+}
+
+const RECORD = defineScript({
+  name: 'ledger-record',
+  keys: ['ledger', 'ledgerRev'],
+  args: ['ledgerField', 'ledgerValue', 'revField', 'revValue'],
+  lua: LEDGER_WRITE_LUA,
+});
 
 function parseHit(value: string | null): LedgerHit | undefined {
   if (!value) return undefined;
@@ -62,20 +87,30 @@ export class MessageLedger {
     return (await this.lookup(appId, identity, [waId])).has(waId);
   }
 
-  /** Queues the entry's writes into a caller's transaction (a pull commits it with its counters and checkpoint). */
-  stage(tx: ChainableCommander, appId: string, identity: ChatIdentity, entry: LedgerEntry): void {
-    tx.hset(this.keys.ledger(appId, identity.person), entry.waId, `${entry.conversationId}:${entry.messageId}`);
-    tx.hset(this.keys.ledgerReverse(appId), String(entry.messageId), entry.fullId);
+  /**
+   * The keys and arguments that write this entry with LEDGER_WRITE_LUA, inside a caller's script (a pull commits it
+   * with its counters and checkpoint in one step).
+   */
+  writeOf(appId: string, identity: ChatIdentity, entry: LedgerEntry): LedgerWrite {
+    return {
+      keys: { ledger: this.keys.ledger(appId, identity.person), ledgerRev: this.keys.ledgerReverse(appId, Math.floor(entry.messageId / REVERSE_BUCKET)) },
+      args: {
+        ledgerField: entry.waId,
+        ledgerValue: `${entry.conversationId}:${entry.messageId}`,
+        revField: String(entry.messageId % REVERSE_BUCKET),
+        revValue: entry.fullId,
+      },
+    };
   }
 
   async record(appId: string, identity: ChatIdentity, entry: LedgerEntry): Promise<void> {
-    const tx = this.redis.client.multi();
-    this.stage(tx, appId, identity, entry);
-    await tx.exec();
+    const write = this.writeOf(appId, identity, entry);
+    await this.redis.run(RECORD, write.keys, write.args);
   }
 
   /** The serialized WhatsApp id a ChatWoot message stands for, if the bridge imported or sent it. */
   async whatsappIdOf(appId: string, cwMessageId: number): Promise<string | undefined> {
-    return (await this.redis.client.hget(this.keys.ledgerReverse(appId), String(cwMessageId))) ?? undefined;
+    const bucketed = await this.redis.client.hget(this.keys.ledgerReverse(appId, Math.floor(cwMessageId / REVERSE_BUCKET)), String(cwMessageId % REVERSE_BUCKET));
+    return bucketed ?? (await this.redis.client.hget(this.keys.ledgerReverse(appId), String(cwMessageId))) ?? undefined;
   }
 }

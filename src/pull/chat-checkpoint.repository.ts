@@ -2,12 +2,12 @@
  * A chat's checkpoint within a pull, and the step that records one message's outcome.
  *
  * The outcome, the pull's counters, the checkpoint and (for a created message) the ledger entry change in one
- * MULTI/EXEC transaction, so a retried or restarted job neither counts twice nor skips: the ledger entry is staged
- * by the ledger's own repository (conversations/), the rest by the script below.
+ * script, so a retried or restarted job neither counts twice nor skips, in one round trip per message: the ledger
+ * entry's keys, arguments and Lua come from the ledger's own repository (conversations/), the rest is below.
  */
 import { Injectable } from '@nestjs/common';
 import { ChatIdentity } from '../conversations/person-resolver';
-import { MessageLedger } from '../conversations/message-ledger.repository';
+import { LEDGER_WRITE_LUA, MessageLedger } from '../conversations/message-ledger.repository';
 import { defineScript } from '../redis/redis-script';
 import { RedisService } from '../redis/redis.service';
 import { PullKeys, PullRef } from './pull.keys';
@@ -49,10 +49,11 @@ export interface CommitArgs {
  */
 const COMMIT = defineScript({
   name: 'pull-commit',
-  keys: ['record', 'checkpoint', 'convs', 'failures'],
-  args: ['outcome', 'conversationId', 'cwMessageId', 'timestamp', 'messageId', 'failure'],
+  keys: ['record', 'checkpoint', 'convs', 'failures', 'ledger', 'ledgerRev'],
+  args: ['outcome', 'conversationId', 'cwMessageId', 'timestamp', 'messageId', 'failure', 'ledgerField', 'ledgerValue', 'revField', 'revValue'],
   lua: `
 if A.outcome == 'created' then
+  ${LEDGER_WRITE_LUA.trim()}
   redis.call('SADD', K.convs, A.conversationId)
   redis.call('HSET', K.checkpoint, 'lastCwId', A.cwMessageId)
   redis.call('HINCRBY', K.checkpoint, 'created', 1)
@@ -139,37 +140,32 @@ export class ChatCheckpointRepository {
 
   /** Records one message's outcome (see COMMIT); a created message's ledger entry is written in the same step. */
   async commit(pull: PullRef, chatId: string, identity: ChatIdentity, outcome: Outcome, args: CommitArgs): Promise<{ processed: number; stop: boolean }> {
-    const results = await this.redis.transaction(
-      (tx, stage) => {
-        if (outcome === 'created') {
-          this.ledger.stage(tx, pull.appId, identity, {
-            waId: args.waId,
-            fullId: args.fullId,
-            conversationId: args.conversationId ?? 0,
-            messageId: args.cwMessageId ?? 0,
-          });
-        }
-        stage(
-          COMMIT,
-          {
-            record: this.keys.record(pull),
-            checkpoint: this.keys.checkpoint(pull, chatId),
-            convs: this.keys.conversations(pull),
-            failures: this.keys.failures(pull),
-          },
-          {
-            outcome,
-            conversationId: args.conversationId ?? 0,
-            cwMessageId: args.cwMessageId ?? 0,
-            timestamp: args.timestamp,
-            messageId: args.fullId,
-            failure: args.failure ?? '',
-          },
-        );
+    // The ledger keys are passed for every outcome (a script's keys are its declaration), written only for 'created'.
+    const write = this.ledger.writeOf(pull.appId, identity, {
+      waId: args.waId,
+      fullId: args.fullId,
+      conversationId: args.conversationId ?? 0,
+      messageId: args.cwMessageId ?? 0,
+    });
+    const [processed, stop] = (await this.redis.run(
+      COMMIT,
+      {
+        record: this.keys.record(pull),
+        checkpoint: this.keys.checkpoint(pull, chatId),
+        convs: this.keys.conversations(pull),
+        failures: this.keys.failures(pull),
+        ...write.keys,
       },
-      [COMMIT],
-    );
-    const [processed, stop] = results[results.length - 1] as [number, string];
+      {
+        outcome,
+        conversationId: args.conversationId ?? 0,
+        cwMessageId: args.cwMessageId ?? 0,
+        timestamp: args.timestamp,
+        messageId: args.fullId,
+        failure: args.failure ?? '',
+        ...write.args,
+      },
+    )) as [number, string];
     return { processed, stop: stop === '1' };
   }
 

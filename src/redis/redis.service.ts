@@ -9,7 +9,7 @@
  * owns it; the README's "Redis keys" table lists them all.
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { ChainableCommander, RedisOptions } from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { RedisScript, scriptCall } from './redis-script';
 
@@ -68,29 +68,6 @@ export class RedisService implements OnApplicationShutdown {
     }
   }
 
-  /**
-   * Runs the commands `build` queues as one MULTI/EXEC transaction and returns the script's result at `resultOf`.
-   * When Redis did not know a script, the scripts are loaded and the whole transaction runs again, so `build` must
-   * queue only commands that are safe to repeat except the scripts (which did not run).
-   */
-  async transaction(build: (tx: ChainableCommander, stage: Stager) => void, scripts: ReadonlyArray<RedisScript<string, string>>): Promise<unknown[]> {
-    for (let attempt = 0; ; attempt++) {
-      const tx = this.client.multi();
-      build(tx, (script, keys, args) => {
-        const call = scriptCall(script, keys, args);
-        tx.evalsha(script.sha, call.keys.length, ...call.keys, ...call.args);
-      });
-      const results = (await tx.exec()) ?? [];
-      const errors = results.map(([error]) => error).filter((error): error is Error => Boolean(error));
-      if (errors.length === 0) return results.map(([, value]) => value);
-      if (attempt === 0 && errors.every(isNoScript)) {
-        await Promise.all(scripts.map((script) => this.client.script('LOAD', script.lua)));
-        continue;
-      }
-      throw errors[0];
-    }
-  }
-
   /** True when Redis answers within a second (health checks must not hang while Redis reconnects). */
   async ping(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
@@ -110,6 +87,3 @@ export class RedisService implements OnApplicationShutdown {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
-
-/** Queues a script call inside a transaction (see RedisService.transaction). */
-export type Stager = <K extends string, A extends string>(script: RedisScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>) => void;

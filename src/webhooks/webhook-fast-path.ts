@@ -4,21 +4,23 @@
  * Every message the bridge imports comes back as a signed `message_created` webhook (ChatWoot echoes all messages
  * of the inbox), so during a pull most requests this process receives are echoes to drop: through Express's and
  * Nest's pipelines (query parser, body parser, router, guards, parameter decorators, serializer) they cost about
- * as much CPU as importing the message did. Here they are read, verified on the raw bytes and decided
- * (chatwoot-webhook.admission.ts) straight on Node's request, and answered `{"success":true,"action":"ignored"}`.
+ * as much CPU as importing the message did, and agent replies arriving in bursts queued behind them. Here a
+ * webhook is read, verified on the raw bytes, decided and written to Redis (chatwoot-webhook.intake.ts) straight
+ * on Node's request, and answered as the controller would: 200 `{"success":true,"action":…}`, or 503 when Redis
+ * cannot take it.
  *
- * Everything else goes on to Express unchanged, with the body already read: `req.body` and `req.rawBody` set, the
- * body parser told it has run, and the admission attached, so the controller acts on it without deciding again
- * (and Nest still renders every refusal: 401, 404, 415). Requests this path does not fully understand (another
- * media type, no Content-Length, a body over the limit, a compressed body) are not touched at all: Express answers
- * them as before (413, 415…).
+ * Refusals go on to Express with the body already read (`req.body` and `req.rawBody` set, the body parser told it
+ * has run) and the admission attached, so Nest renders them (401, 404, 415) without deciding again. Requests this
+ * path does not fully understand (another media type, no Content-Length, a body over the limit, a compressed body)
+ * are not touched at all: Express and the controller answer them as before (413, 415…).
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { ChatwootAdmission, ChatwootWebhookAdmission } from './chatwoot-webhook.admission';
+import { Acted, ChatwootAdmission, ChatwootWebhookIntake } from './chatwoot-webhook.intake';
 
 const PREFIX = '/webhooks/chatwoot/';
 const ADMISSION = Symbol('chatwootAdmission');
 const IGNORED = Buffer.from('{"success":true,"action":"ignored"}');
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface FastPathRequest extends IncomingMessage {
   [ADMISSION]?: ChatwootAdmission;
@@ -69,9 +71,14 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   });
 }
 
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
 export class WebhookFastPath {
   constructor(
-    private readonly admission: ChatwootWebhookAdmission,
+    private readonly intake: ChatwootWebhookIntake,
     private readonly bodyLimitBytes: number,
   ) {}
 
@@ -87,7 +94,7 @@ export class WebhookFastPath {
     });
   }
 
-  /** True when this path handles the request (answering it, or passing it on once read). */
+  /** True when this path handles the request (answering it, or passing a refusal on once read). */
   take(req: FastPathRequest, res: ServerResponse, pass: () => void): boolean {
     if (req.method !== 'POST' || !req.url) return false;
     const target = route(req.url);
@@ -112,12 +119,12 @@ export class WebhookFastPath {
     } catch {
       body = undefined;
     }
-    // What the JSON body parser would refuse (not JSON, or a bare value): 400, as Express answers it.
+    // What the JSON body parser would refuse (not JSON, or a bare value): 400.
     if (body === undefined || body === null || typeof body !== 'object') {
-      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end('{"statusCode":400,"message":"The body is not a JSON object","error":"Bad Request"}');
+      send(res, 400, { statusCode: 400, message: 'The body is not a JSON object', error: 'Bad Request' });
       return;
     }
-    const admission = this.admission.admit({
+    const admission = this.intake.admit({
       session: target.session,
       appId: target.appId,
       json: true,
@@ -126,7 +133,15 @@ export class WebhookFastPath {
       body,
     });
     if (admission.kind === 'ignored') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': IGNORED.length }).end(IGNORED);
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': IGNORED.length }).end(IGNORED);
+      return;
+    }
+    if (admission.kind === 'act') {
+      this.intake.act(admission).then(
+        (acted: Acted) => send(res, 200, acted),
+        // Nest's body for an HttpException(message, 503), as the controller answers it.
+        (error: unknown) => send(res, 503, { statusCode: 503, message: error instanceof Error ? error.message : String(error) }),
+      );
       return;
     }
     req.body = body;

@@ -6,14 +6,14 @@ import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { QueueModule } from '../queue/queue.module';
 import { RelayModule } from '../relay/relay.module';
-import { ChatwootWebhookAdmission } from './chatwoot-webhook.admission';
+import { ChatwootWebhookIntake } from './chatwoot-webhook.intake';
 import { ChatwootWebhookController } from './chatwoot-webhook.controller';
 import { WahaWebhookController } from './waha-webhook.controller';
 
 @Module({
   imports: [AppsModule, QueueModule, RelayModule],
   controllers: [ChatwootWebhookController, WahaWebhookController],
-  providers: [ChatwootWebhookAdmission],
-  exports: [ChatwootWebhookAdmission],
+  providers: [ChatwootWebhookIntake],
+  exports: [ChatwootWebhookIntake],
 })
 export class WebhooksModule {}

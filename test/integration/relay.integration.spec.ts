@@ -101,6 +101,24 @@ describe('live relay', () => {
     for (const s of sent) expect(importedIds.some((id) => id.endsWith(String(s.waId)))).toBe(false);
   });
 
+  it('an agent reply to an imported message quotes it on WhatsApp, also for a message an earlier version imported', async () => {
+    const chatId = dmChats(h)[0];
+    const message = await h.waha.receive(chatId, { body: 'Where is my order?' });
+    const [importedId] = await liveIds(h, chatId, 1);
+    const cwMessage = h.cw.conversations().flatMap((c) => h.cw.messages(c.id)).find((m) => m.source_id === importedId)!;
+    // Versions before 2026-12 kept the reverse ledger in one hash: its entries must still be quoted.
+    const legacyCwId = 987_654;
+    const legacyWaId = `true_${chatId}_LEGACYQUOTED`;
+    await h.redis((r) => r.hset(h.key('ledger-rev'), String(legacyCwId), legacyWaId));
+    await h.cw.agentMessage(cwMessage.conversation_id, 'It ships today', { content_attributes: { in_reply_to: cwMessage.id } });
+    await h.cw.agentMessage(cwMessage.conversation_id, 'As promised', { content_attributes: { in_reply_to: legacyCwId } });
+    const sent = await eventually(() => (h.waha.sent().length >= 2 ? h.waha.sent() : undefined), { what: 'two sends' });
+    expect(sent.map((s) => [s.text, s.reply_to])).toEqual([
+      ['It ships today', message.id],
+      ['As promised', legacyWaId],
+    ]);
+  });
+
   it("marks the conversation read in ChatWoot when the contact reads the agent's reply on WhatsApp", async () => {
     const chatId = dmChats(h).find((id) => id.endsWith('@c.us'))!;
     const { conversation } = h.cw.seedContact({ name: 'Cy', identifier: chatId, custom_attributes: { waha_whatsapp_chat_id: chatId }, withConversation: true, source_id: chatId });
