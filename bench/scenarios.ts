@@ -1,5 +1,6 @@
 /**
- * The scenarios of issue #7 (1–6) and #13 (7). Each returns rows (figure, value, target, verdict) and the raw measurements.
+ * The scenarios of issue #7 (1–6) and #13 (7), with issue #16's bare-client calibration (1, 2), Redis memory (4) and
+ * open-loop intake (6). Each returns rows (figure, value, target, verdict) and the raw measurements.
  * Every run starts the service with its default settings unless the scenario says otherwise.
  */
 import { createHmac } from 'node:crypto';

@@ -2,7 +2,7 @@
 /*
  * `npm run bench`: the benchmark of issue #7 (see bench/ and the README's Benchmark section).
  *
- *   npm run bench              every scenario (about 10 minutes on 2 cores)
+ *   npm run bench              every scenario (about 30 minutes on 2 cores)
  *   npm run bench -- 1 4       a subset
  *
  * Builds the service when dist/ is missing or older than src/, compiles bench/ to dist-bench/, uses the local
