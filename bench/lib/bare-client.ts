@@ -11,7 +11,7 @@
  * backoff, as any client must. It reads the chats' messages from the WAHA simulator before the clock starts.
  */
 import * as http from 'node:http';
-import { cpuMs, spawnNode, stopChild } from './proc';
+import { spawnNode, stopChild } from './proc';
 import { ChatwootOptions, HistoryOptions, startSimulators } from './stack';
 import { freePort, getJson } from './util';
 
@@ -22,7 +22,7 @@ export interface BareClientResult {
   requests: number;
   /** Answers by status (503s included; each was retried). */
   byStatus: Record<string, number>;
-  /** CPU of the client process (requests and echo receiver) over the run, ms. */
+  /** CPU of the client process over the run (posting, and receiving every echo until they stop), ms. */
   cpuMs: number;
   echoesReceived: number;
 }
@@ -62,7 +62,7 @@ export async function runBareClient(opts: { history: HistoryOptions; chatwoot: C
     try {
       const result = (await child.firstJson) as unknown as BareClientResult & { error?: string };
       if (result.error) throw new Error(`bare client: ${result.error}`);
-      return { ...result, cpuMs: cpuMs(child.pid) };
+      return result;
     } finally {
       await stopChild(child);
     }
@@ -167,6 +167,7 @@ async function child(config: ChildConfig): Promise<void> {
   };
 
   const started = Date.now();
+  const cpuAtStart = process.cpuUsage();
   await new Promise<void>((resolve, reject) => {
     let running = 0;
     const fill = (): void => {
@@ -190,9 +191,15 @@ async function child(config: ChildConfig): Promise<void> {
   });
   const wallMs = Date.now() - started;
   const messages = loads.reduce((n, l) => n + l.messages.length, 0);
-  // Let the last echoes arrive, then report.
-  await new Promise((r) => setTimeout(r, 500));
-  process.stdout.write(`${JSON.stringify({ wallMs, messages, requests, byStatus, echoesReceived: echoes })}\n`);
+  // ChatWoot's echoes lag behind the posts: the wall time ends at the last post (as the service's ends at its
+  // report), but the CPU figure includes receiving every echo, so wait until they stop coming.
+  for (let last = -1; last !== echoes; ) {
+    last = echoes;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ wallMs, messages, requests, byStatus, echoesReceived: echoes, cpuMs })}\n`);
   agent.destroy();
 }
 
