@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
 import { ServerProfilesService } from '../apps/server-profiles.service';
 import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
-import { agentAttachmentAllowed } from '../clients/waha/media-url';
+import { agentAttachmentAllowed, hostOf } from '../clients/waha/media-url';
 import { SendFile } from '../clients/waha/waha.types';
 import { excerptOf } from '../common/excerpt';
 import { safeFilename, urlFilename } from '../common/filenames';
@@ -33,14 +33,6 @@ import { InboxEvent } from './relay.types';
 
 /** How long a reply keeps failing on a WAHA outage before the agent is told it waits. */
 const REPLY_WAIT_NOTICE_AFTER_MS = 30_000;
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url.slice(0, 60);
-  } catch {
-    return url.slice(0, 60);
-  }
-}
 
 /** WAHA cannot send attachments (its version and tier say so, or it refused one). */
 class MediaSendsRefused extends Error {}

@@ -101,7 +101,7 @@ export class PendingSends {
       // Marked pending before it leaves (the mark and the entry its echo is matched against): a process killed while
       // WAHA sends (a send can take a minute) leaves both, the echo settles it, or the lane's next owner lists the
       // chat, instead of sending it again.
-      await this.markUnknown(ctx, part, sentAt);
+      await this.markPending(ctx, part, sentAt);
       let sent: { id: string | undefined };
       try {
         sent = await retryFor(send, {
@@ -152,7 +152,7 @@ export class PendingSends {
     return this.keys.sentPart(ctx.app.config.id, ctx.cwMessageId, part.key);
   }
 
-  private async markUnknown(ctx: PartContext, part: SendPart, since: number): Promise<void> {
+  private async markPending(ctx: PartContext, part: SendPart, since: number): Promise<void> {
     const entry: PendingEntry = { ...part, conversationId: ctx.conversationId, cwMessageId: ctx.cwMessageId, since };
     await this.redis.client
       .multi()

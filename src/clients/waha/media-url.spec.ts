@@ -1,4 +1,4 @@
-import { planMediaFetch } from './media-url';
+import { hostOf, planMediaFetch } from './media-url';
 
 describe('planMediaFetch', () => {
   const WAHA = 'https://chat.example.com/waha';
@@ -37,4 +37,13 @@ describe('planMediaFetch', () => {
       expect(planMediaFetch(url, WAHA, ['cdn.example.com']).kind).toBe('refused');
     },
   );
+});
+
+describe('hostOf', () => {
+  it('names the host and port an agent attachment was refused from, or the start of what is not a URL', () => {
+    expect(hostOf('http://10.0.0.5:8080/rails/active_storage/blob.pdf')).toBe('10.0.0.5:8080');
+    expect(hostOf('https://files.example.com/a.png')).toBe('files.example.com');
+    expect(hostOf('not a url')).toBe('not a url');
+    expect(hostOf(`x${'y'.repeat(100)}`)).toHaveLength(60);
+  });
 });

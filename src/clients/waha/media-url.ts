@@ -20,6 +20,15 @@ export type MediaFetch =
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '::', '[::]']);
 
+/** The host (and port) of a URL, for telling an agent which host was refused; the URL's start when it is not one. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url.slice(0, 60);
+  } catch {
+    return url.slice(0, 60);
+  }
+}
+
 /** True when `host` (a hostname or `host:port`) is allowed by one of the MEDIA_HOSTS entries. */
 export function isListedHost(url: URL, listed: readonly string[]): boolean {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
