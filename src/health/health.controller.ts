@@ -22,9 +22,23 @@ import { sameSecret } from '../common/secrets';
 
 type Status = 'ok' | 'degraded' | 'down';
 
+/** One upstream as the health details show it: reachable and what it said, or why not. */
+type Reachability = { reachable: true; [detail: string]: unknown } | { reachable: false; error: string };
+
+interface AppDetails {
+  waha: Reachability;
+  chatwoot: Reachability;
+  integrationConversation: unknown;
+  servers: unknown;
+}
+
 interface Details {
   at: number;
-  value: Record<string, unknown>;
+  value: Record<string, AppDetails>;
+}
+
+function unreachable(error: unknown): Reachability {
+  return { reachable: false, error: error instanceof Error ? error.message : String(error) };
 }
 
 @Controller('health')
@@ -59,7 +73,7 @@ export class HealthController {
     const redis = await this.redis.ping();
     const apps = redis || admin ? await this.details() : {};
     const warnings = this.warnings();
-    const upstreamDown = Object.values(apps).some((app) => !(app as { waha: { reachable: boolean } }).waha.reachable || !(app as { chatwoot: { reachable: boolean } }).chatwoot.reachable);
+    const upstreamDown = Object.values(apps).some((app) => !app.waha.reachable || !app.chatwoot.reachable);
     const status: Status = !redis ? 'down' : upstreamDown || warnings.length > 0 ? 'degraded' : 'ok';
     let body: Record<string, unknown> = { status };
     if (admin) {
@@ -85,20 +99,14 @@ export class HealthController {
     return this.config.security.allowUnsigned ? ['ALLOW_UNSIGNED_WEBHOOKS=true: webhooks are accepted without signatures; anyone who can reach this service can post them'] : [];
   }
 
-  private async details(): Promise<Record<string, unknown>> {
+  private async details(): Promise<Record<string, AppDetails>> {
     if (this.cache && Date.now() - this.cache.at < 5_000) return this.cache.value;
-    const value: Record<string, unknown> = {};
+    const value: Record<string, AppDetails> = {};
     await Promise.all(
       this.apps.all().map(async (app) => {
         const [waha, chatwoot] = await Promise.all([
-          app.waha.getSession().then(
-            (s) => ({ reachable: true, session: s.name, status: s.status }),
-            (e: unknown) => ({ reachable: false, error: e instanceof Error ? e.message : String(e) }),
-          ),
-          app.chatwoot.getInbox(app.config.chatwoot.inboxId).then(
-            (i) => ({ reachable: true, inbox: i.name }),
-            (e: unknown) => ({ reachable: false, error: e instanceof Error ? e.message : String(e) }),
-          ),
+          app.waha.getSession().then((s): Reachability => ({ reachable: true, session: s.name, status: s.status }), unreachable),
+          app.chatwoot.getInbox(app.config.chatwoot.inboxId).then((i): Reachability => ({ reachable: true, inbox: i.name }), unreachable),
         ]);
         const profiles = await this.profiles.profiles(app).catch(() => undefined);
         const report = profiles ? await this.reports.report(app) : undefined;
