@@ -29,8 +29,9 @@ export interface LedgerEntry {
 
 /**
  * Reverse entries are kept in hashes of REVERSE_BUCKET consecutive ChatWoot ids (`ledger-rev:<id / 100>`, field
- * `<id % 100>`): Redis keeps a hash that small as one listpack, about half the memory of one big hash (ChatWoot ids
- * are sequential, so the buckets fill densely). The single hash of earlier versions (`ledger-rev`) is still read.
+ * `<id % 100>`): Redis keeps a hash that small as one listpack (below `hash-max-listpack-entries`, 128 in Redis's
+ * default redis.conf), about half the memory of one big hash (ChatWoot ids are sequential, so the buckets fill
+ * densely). The single hash of earlier versions (`ledger-rev`) is still read.
  */
 const REVERSE_BUCKET = 100;
 
@@ -92,14 +93,10 @@ export class MessageLedger {
    * with its counters and checkpoint in one step).
    */
   writeOf(appId: string, identity: ChatIdentity, entry: LedgerEntry): LedgerWrite {
+    const reverse = this.reverseSlot(appId, entry.messageId);
     return {
-      keys: { ledger: this.keys.ledger(appId, identity.person), ledgerRev: this.keys.ledgerReverse(appId, Math.floor(entry.messageId / REVERSE_BUCKET)) },
-      args: {
-        ledgerField: entry.waId,
-        ledgerValue: `${entry.conversationId}:${entry.messageId}`,
-        revField: String(entry.messageId % REVERSE_BUCKET),
-        revValue: entry.fullId,
-      },
+      keys: { ledger: this.keys.ledger(appId, identity.person), ledgerRev: reverse.key },
+      args: { ledgerField: entry.waId, ledgerValue: `${entry.conversationId}:${entry.messageId}`, revField: reverse.field, revValue: entry.fullId },
     };
   }
 
@@ -110,7 +107,13 @@ export class MessageLedger {
 
   /** The serialized WhatsApp id a ChatWoot message stands for, if the bridge imported or sent it. */
   async whatsappIdOf(appId: string, cwMessageId: number): Promise<string | undefined> {
-    const bucketed = await this.redis.client.hget(this.keys.ledgerReverse(appId, Math.floor(cwMessageId / REVERSE_BUCKET)), String(cwMessageId % REVERSE_BUCKET));
+    const reverse = this.reverseSlot(appId, cwMessageId);
+    const bucketed = await this.redis.client.hget(reverse.key, reverse.field);
     return bucketed ?? (await this.redis.client.hget(this.keys.ledgerReverse(appId), String(cwMessageId))) ?? undefined;
+  }
+
+  /** Where a ChatWoot message's reverse entry lives: its bucket's key and its field there. */
+  private reverseSlot(appId: string, cwMessageId: number): { key: string; field: string } {
+    return { key: this.keys.ledgerReverse(appId, Math.floor(cwMessageId / REVERSE_BUCKET)), field: String(cwMessageId % REVERSE_BUCKET) };
   }
 }
