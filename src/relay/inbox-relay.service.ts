@@ -30,7 +30,6 @@ import { RelayIntake } from './relay.intake';
 import { RelayKeys } from './relay.keys';
 import { InboxEvent } from './relay.types';
 
-
 /** How long a reply keeps failing on a WAHA outage before the agent is told it waits. */
 const REPLY_WAIT_NOTICE_AFTER_MS = 30_000;
 
