@@ -21,7 +21,7 @@ export async function createApp(config: ServiceConfig): Promise<NestExpressAppli
   });
   app.useBodyParser('json', { limit: config.limits.webhookBodyBytes, type: ['application/json', 'application/*+json'] });
   // ChatWoot's echoes of what the bridge posted are answered before Express and Nest (webhook-fast-path.ts).
-  new WebhookFastPath(app.get(ChatwootWebhookIntake), config.limits.webhookBodyBytes).install(app.getHttpServer());
+  new WebhookFastPath(app.get(ChatwootWebhookIntake), config.limits.webhookBodyBytes, logger).install(app.getHttpServer());
   if (config.security.allowUnsigned && config.role !== 'worker') {
     logger.warn('ALLOW_UNSIGNED_WEBHOOKS=true: webhooks without signatures are accepted; anyone who can reach this port can post them (set CHATWOOT_WEBHOOK_SECRET and WAHA_WEBHOOK_HMAC_KEY)');
   }

@@ -15,6 +15,7 @@
  * are not touched at all: Express and the controller answer them as before (413, 415…).
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { Acted, ChatwootAdmission, ChatwootWebhookIntake } from './chatwoot-webhook.intake';
 
 const PREFIX = '/webhooks/chatwoot/';
@@ -80,6 +81,7 @@ export class WebhookFastPath {
   constructor(
     private readonly intake: ChatwootWebhookIntake,
     private readonly bodyLimitBytes: number,
+    private readonly logger: Logger,
   ) {}
 
   /** Puts the fast path in front of the server's own request handler (Express). */
@@ -106,7 +108,16 @@ export class WebhookFastPath {
     const length = Number(lengthHeader);
     if (length > this.bodyLimitBytes) return false;
     readBody(req, length).then(
-      (raw) => this.handle(req, res, raw, target, pass),
+      (raw) => {
+        // What Nest does with an exception nobody expected: log it and answer 500, rather than leave the request
+        // hanging and the rejection unhandled (which ends the process).
+        try {
+          this.handle(req, res, raw, target, pass);
+        } catch (error) {
+          this.logger.error({ err: error, url: req.url }, 'webhook fast path failed');
+          if (!res.headersSent) send(res, 500, { statusCode: 500, message: 'Internal server error' });
+        }
+      },
       () => req.destroy(),
     );
     return true;
