@@ -12,7 +12,9 @@
  * Refusals go on to Express with the body already read (`req.body` and `req.rawBody` set, the body parser told it
  * has run) and the admission attached, so Nest renders them (401, 404, 415) without deciding again. Requests this
  * path does not fully understand (another media type, no Content-Length, a body over the limit, a compressed body)
- * are not touched at all: Express and the controller answer them as before (413, 415…).
+ * are not touched at all: Express and the controller answer them as before (413, 415…). ChatWoot sends its
+ * webhooks as the fast path expects: a JSON string posted with RestClient, `content_type: :json`, and the signature
+ * headers (chatwoot/chatwoot lib/webhooks/trigger.rb); RestClient gives a string payload its Content-Length.
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
