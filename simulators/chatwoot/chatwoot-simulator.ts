@@ -259,6 +259,11 @@ export class ChatwootSimulator extends SimServer {
    * A human agent replies in the ChatWoot UI: an outgoing message (or a private note) sent by the agent user,
    * with no source_id, followed by its `message_created` webhook.
    */
+  /** An agent deletes a message in the dashboard: its text and attachments go, message_updated is fired. */
+  deleteMessage(displayId: number, messageId: number): void {
+    this.accessors.deleteMessage(displayId, messageId);
+  }
+
   agentMessage(displayId: number, content: string, opts: AgentMessageOptions = {}): Promise<MessageView> {
     return this.accessors.agentMessage(displayId, content, opts);
   }

@@ -58,6 +58,9 @@ export function toAttachment(file: UploadedFile): SimAttachment {
   };
 }
 
+/** config/locales/en.yml `conversations.messages.deleted`. */
+const DELETED_TEXT = 'This message was deleted';
+
 export class MessageWriter {
   constructor(
     private readonly store: ChatwootStore,
@@ -142,6 +145,25 @@ export class MessageWriter {
       this.changeStatus(conversation, 'open', SYSTEM_REOPEN_TEXT);
     }
     return message;
+  }
+
+  /**
+   * MessagesController#destroy (app/controllers/api/v1/accounts/conversations/messages_controller.rb): in one
+   * transaction the text becomes the locale's `conversations.messages.deleted` ("This message was deleted"),
+   * content_type text, content_attributes exactly `{deleted: true}`, and the attachments are destroyed; source_id,
+   * message_type, private and sender stay. The route answers 200 with the message (destroy.json.jbuilder) and 404 for
+   * a message not in the conversation. A change fires message_updated (after_update_commit); deleting it again
+   * changes nothing and fires nothing.
+   */
+  deleteMessage(conversation: SimConversation, message: SimMessage): void {
+    const already = message.content === DELETED_TEXT && message.contentType === 'text' && message.attachments.length === 0 && JSON.stringify(message.contentAttributes) === '{"deleted":true}';
+    if (already) return;
+    message.content = DELETED_TEXT;
+    message.contentType = 'text';
+    message.contentAttributes = { deleted: true };
+    message.attachments = [];
+    message.updatedAt = Date.now();
+    this.webhooks.emit('message_updated', this.views.messageWebhook('message_updated', message, conversation));
   }
 
   /** A status flip: status_changed and updated webhooks, then the activity message (skipped when flooded). */

@@ -112,6 +112,14 @@ export class StateAccessors {
     }
   }
 
+  /** An agent deletes a message in the dashboard (the same as DELETE …/messages/{id}). */
+  deleteMessage(displayId: number, messageId: number): void {
+    const conversation = this.store.conversations.get(displayId);
+    const message = conversation?.messages.find((m) => m.id === messageId);
+    if (!conversation || !message) throw new Error(`chatwoot simulator: no message ${messageId} in conversation ${displayId}`);
+    this.writer.deleteMessage(conversation, message);
+  }
+
   private messageView(message: SimMessage): MessageView {
     const json = this.views.message(message) as unknown as MessageView;
     json.attachments = message.attachments.map((a) => ({

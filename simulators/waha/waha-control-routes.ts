@@ -1,6 +1,6 @@
 /**
  * The WAHA simulator's control routes under `/_sim/` (no auth): reset, chats, sent, seen, webhooks, stats,
- * history, receive, read, session-status and configure. They drive the simulator's public API.
+ * history, receive, read, session-status, configure, and the updates: react, edit, revoke, vote and call. They drive the simulator's public API.
  */
 import { isRecord, parseNumber, str } from './waha-http-util';
 import { WahaSessionStatus } from './waha-sim-types';
@@ -23,6 +23,11 @@ export type ControlledSimulator = Pick<
   | 'read'
   | 'setSessionStatus'
   | 'configure'
+  | 'react'
+  | 'edit'
+  | 'revoke'
+  | 'vote'
+  | 'call'
 >;
 
 export function registerControlRoutes(sim: ControlledSimulator, state: WahaState): void {
@@ -79,6 +84,29 @@ export function registerControlRoutes(sim: ControlledSimulator, state: WahaState
       return { status: 400, body: { error: 'body must be JSON with a chatId (and optionally messageId, ack)' } };
     const ack = typeof body.ack === 'number' ? body.ack : 3;
     return { status: 200, body: { acked: await sim.read(chatId, str(body.messageId), ack) } };
+  });
+  // Updates of an existing message (by serialized or bare id); 404 when the simulator has no such message.
+  const update = (path: string, fields: string[], run: (body: Record<string, unknown>) => Promise<unknown>): void => {
+    sim.route('POST', `/_sim/${path}`, async (req) => {
+      const body = isRecord(req.json) ? req.json : undefined;
+      if (!body || fields.some((f) => body[f] === undefined)) return { status: 400, body: { error: `body must be JSON with ${fields.join(', ')}` } };
+      try {
+        return { status: 200, body: (await run(body)) ?? null };
+      } catch (error) {
+        return { status: 404, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    });
+  };
+  update('react', ['messageId', 'emoji'], (b) => sim.react(String(b.messageId), String(b.emoji), { participant: str(b.participant), fromMe: b.fromMe === true }));
+  update('edit', ['messageId', 'body'], (b) => sim.edit(String(b.messageId), String(b.body)));
+  update('revoke', ['messageId'], (b) => sim.revoke(String(b.messageId)));
+  update('vote', ['pollId', 'options'], (b) =>
+    sim.vote(String(b.pollId), Array.isArray(b.options) ? b.options.map(String) : [], { participant: str(b.participant), fromMe: b.fromMe === true, failed: b.failed === true }),
+  );
+  update('call', ['from', 'status'], (b) => {
+    const status = String(b.status);
+    if (status !== 'received' && status !== 'accepted' && status !== 'rejected') throw new Error('status must be received, accepted or rejected');
+    return sim.call(String(b.from), status, { video: b.video === true, callId: str(b.callId), groupId: str(b.groupId) });
   });
   sim.route('POST', '/_sim/session-status', async (req) => {
     const status = isRecord(req.json) ? str(req.json.status) : undefined;

@@ -153,6 +153,7 @@ function protoContent(msg: MsgCore): Json {
 }
 
 function webjsType(msg: MsgCore): string {
+  if (msg.revoked) return 'revoked';
   switch (msg.kind) {
     case Kind.Text:
       return 'chat';
@@ -231,7 +232,7 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
 }
 
 function mediaJson(msg: MsgCore, ctx: FormatContext): Json | null {
-  if (!msg.media || !ctx.downloadMedia) return null;
+  if (!msg.media || !ctx.downloadMedia || msg.revoked) return null;
   const { mimetype, filename } = msg.media;
   if (msg.media.error) {
     return {
@@ -286,8 +287,8 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
       break;
   }
   // whatsapp-web.js keeps `body` a string ('' without text); NOWEB answers `body || null`, GOWS the extracted text.
-  out.body = isBrowserEngine(ctx.engine) ? (msg.body ?? '') : msg.body;
-  out.hasMedia = msg.media !== null;
+  out.body = msg.revoked ? (isBrowserEngine(ctx.engine) ? '' : null) : isBrowserEngine(ctx.engine) ? (msg.body ?? '') : msg.body;
+  out.hasMedia = msg.media !== null && !msg.revoked;
   out.media = media;
   if (media && typeof media.url === 'string') out.mediaUrl = media.url;
   out.ack = ctx.engine === 'GOWS' && msg.ack < 0 ? null : msg.ack;

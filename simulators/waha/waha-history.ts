@@ -153,6 +153,8 @@ export interface MsgCore {
   location?: { latitude: number; longitude: number; name: string | null; address: string | null };
   poll?: { name: string; options: string[] };
   vcard?: { displayName: string; vcard: string };
+  /** Deleted for everyone: listed as a stub without its text or media (simulators/waha/waha-updates.ts). */
+  revoked?: boolean;
 }
 
 export interface ChatState {

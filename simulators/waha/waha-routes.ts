@@ -12,6 +12,7 @@ import { HistoryQueries } from './waha-history-queries';
 import { badRequest, isRecord, notFound, parseBool, parseNumber, routeNotFound, str } from './waha-http-util';
 import { SINCE } from './waha-profile';
 import { SendHandlers } from './waha-send-handlers';
+import { UpdateEvents } from './waha-updates';
 import { SessionGate } from './waha-session-gate';
 import { WahaState } from './waha-state';
 
@@ -23,10 +24,11 @@ export interface WahaRouteDeps {
   chats: ChatHandlers;
   contacts: ContactHandlers;
   send: SendHandlers;
+  updates: UpdateEvents;
 }
 
 export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRouteDeps): void {
-  const { state, queries, events, gate, chats, contacts, send } = deps;
+  const { state, queries, events, gate, chats, contacts, send, updates } = deps;
   /** A route that exists from release `floor` on; before it NestJS answers "Cannot GET …". */
   const since = (floor: keyof typeof SINCE, handler: SimHandler): SimHandler => {
     return (req) => (state.profile.since(floor) ? handler(req) : routeNotFound(req.method, req.path));
@@ -160,6 +162,17 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
     chats.listMessages(req, req.query.get('session') ?? 'default', req.query.get('chatId') ?? ''),
   );
   server.route('GET', '/api/:session/chats/:chatId/messages/:messageId', (req) => chats.messageById(req));
+  // Delete a message for everyone (src/api/chats.controller.ts deleteMessage): the account's own messages; WhatsApp
+  // then reports the revoke like one made on the phone (message.revoked).
+  server.route('DELETE', '/api/:session/chats/:chatId/messages/:messageId', async (req) => {
+    const guard = await gate.guardSession(req.params.session);
+    if (guard) return guard;
+    const msg = queries.lookup(req.params.messageId);
+    if (!msg || !msg.fromMe) return notFound('Message not found');
+    state.revokeLog.push(req.params.messageId);
+    if (!msg.revoked) await updates.revoke(req.params.messageId);
+    return { status: 200, body: {} };
+  });
   server.route('GET', '/api/:session/groups/:id', (req) => contacts.group(req));
   server.route('GET', '/api/:session/channels/:id', (req) => contacts.channel(req));
 

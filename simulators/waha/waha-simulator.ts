@@ -37,6 +37,7 @@ import { WAHA_API_DOCUMENT } from './openapi-overrides';
 import { registerApiRoutes } from './waha-routes';
 import { S3MediaServer, S3Request } from './waha-s3';
 import { SendHandlers } from './waha-send-handlers';
+import { CallStatus, UpdateEvents, UpdateOptions } from './waha-updates';
 import { SessionGate } from './waha-session-gate';
 import {
   ResolvedOptions,
@@ -72,6 +73,7 @@ export class WahaSimulator extends SimServer {
   private readonly queries: HistoryQueries;
   private readonly writer: MessageWriter;
   private readonly events: WahaEvents;
+  private readonly updates: UpdateEvents;
   private readonly gate: SessionGate;
   private readonly s3: S3MediaServer;
   private apiDocument?: ApiDocument;
@@ -103,6 +105,7 @@ export class WahaSimulator extends SimServer {
     this.queries = new HistoryQueries(state, () => this.baseUrl, this.s3);
     this.writer = new MessageWriter(state, this.queries);
     this.events = new WahaEvents(state, this.emitter, this.queries);
+    this.updates = new UpdateEvents(state, this.queries, this.events);
     this.gate = new SessionGate(state, this.events);
     registerApiRoutes(this, {
       state,
@@ -112,6 +115,7 @@ export class WahaSimulator extends SimServer {
       chats: new ChatHandlers(state, this.queries, this.gate),
       contacts: new ContactHandlers(state, this.gate),
       send: new SendHandlers(state, this.queries, this.writer, this.events, this.gate),
+      updates: this.updates,
     });
     registerControlRoutes(this, state);
   }
@@ -279,6 +283,11 @@ export class WahaSimulator extends SimServer {
     return this.state.sentLog.slice();
   }
 
+  /** Serialized ids of messages deleted for everyone through the API, in order. */
+  revoked(): string[] {
+    return this.state.revokeLog.slice();
+  }
+
   seen(): WahaSeenRecord[] {
     return this.state.seenLog.slice();
   }
@@ -339,6 +348,31 @@ export class WahaSimulator extends SimServer {
       }
     }
     return acked;
+  }
+
+  /** Someone reacts to a message (`emoji`), or removes their reaction (''): `message.reaction`. */
+  react(messageId: string, emoji: string, options: UpdateOptions = {}): Promise<Json> {
+    return this.updates.react(messageId, emoji, options);
+  }
+
+  /** A message's text is edited: `message.edited` (or what this engine and version send instead). */
+  edit(messageId: string, body: string): Promise<Json> {
+    return this.updates.edit(messageId, body);
+  }
+
+  /** A message is deleted for everyone from the phone: `message.revoked` (or this engine and version's stand-in). */
+  revoke(messageId: string): Promise<Json> {
+    return this.updates.revoke(messageId);
+  }
+
+  /** A vote in a poll: `poll.vote`, or `poll.vote.failed` when it could not be decrypted. */
+  vote(pollId: string, options: string[], voter: UpdateOptions & { failed?: boolean } = {}): Promise<Json> {
+    return this.updates.vote(pollId, options, voter);
+  }
+
+  /** A call changes state: `call.<status>`; null when this engine and version send no such event. */
+  call(from: string, status: CallStatus, options: { video?: boolean; callId?: string; groupId?: string } = {}): Promise<Json | null> {
+    return this.updates.call(from, status, options);
   }
 
   /** Change the session status and fire `session.status`. */

@@ -32,6 +32,8 @@ export class WahaState {
   readonly downloads = new Map<string, number>();
   readonly sentLog: WahaSentRecord[] = [];
   readonly seenLog: WahaSeenRecord[] = [];
+  /** Serialized ids of messages deleted for everyone through the API, in order. */
+  readonly revokeLog: string[] = [];
   status: WahaSessionStatus;
   statuses: { status: WahaSessionStatus; timestamp: number }[] = [];
   dynamicSeq = 0;
@@ -78,6 +80,7 @@ export class WahaState {
     this.downloads.clear();
     this.sentLog.length = 0;
     this.seenLog.length = 0;
+    this.revokeLog.length = 0;
     this.dynamicSeq = 0;
     this.dynamicRng = new Rng(hash(this.data.spec.seed, 0xd1a));
     this.status = this.opts.sessionStatus;

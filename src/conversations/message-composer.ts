@@ -79,11 +79,16 @@ export class MessageComposer {
   private async participant(app: AppContext, message: WahaMessage): Promise<string | undefined> {
     const jid = message.participant ?? parseMessageId(message.id).participant;
     if (!jid) return undefined;
+    return this.participantName(app, jid, message);
+  }
+
+  /** "Name (+phone)" of a group member (looked up in WAHA once per process), or the phone or JID. */
+  async participantName(app: AppContext, jid: string, message?: WahaMessage): Promise<string> {
     const key = `${app.config.id}|${jid}`;
     const cached = this.participantNames.get(key);
     if (cached) return cached;
     const contact = await app.waha.contact(publicJid(jid)).catch(() => null);
-    const name = contact?.name || contact?.pushname || contact?.pushName || message._data?.pushName || message._data?.notifyName;
+    const name = contact?.name || contact?.pushname || contact?.pushName || message?._data?.pushName || message?._data?.notifyName;
     const digits = phoneDigits(jid);
     const label = name ? (digits ? `${name} (+${digits})` : name) : digits ? `+${digits}` : publicJid(jid);
     if (this.participantNames.size > PARTICIPANT_CACHE_LIMIT) this.participantNames.clear();

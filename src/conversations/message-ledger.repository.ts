@@ -105,6 +105,14 @@ export class MessageLedger {
     await this.redis.run(RECORD, write.keys, write.args);
   }
 
+  /**
+   * A forward entry only: `key` (an update's key, see clients/waha/waha-updates.ts) is done, and `hit` is the
+   * ChatWoot message it acted on (a deletion acts on the message's own copy, whose reverse entry stays as it is).
+   */
+  async recordForward(appId: string, identity: ChatIdentity, key: string, hit: LedgerHit): Promise<void> {
+    await this.redis.client.hset(this.keys.ledger(appId, identity.person), key, `${hit.conversationId}:${hit.messageId}`);
+  }
+
   /** The serialized WhatsApp id a ChatWoot message stands for, if the bridge imported or sent it. */
   async whatsappIdOf(appId: string, cwMessageId: number): Promise<string | undefined> {
     const reverse = this.reverseSlot(appId, cwMessageId);

@@ -75,6 +75,19 @@ export function messageTypeName(message: WahaMessage): string {
   return typeof raw === 'string' && raw ? raw : 'unknown';
 }
 
+/** Who wrote it (group members, not ourselves) above the text, and the date line below it when wanted. */
+export function framed(text: string, fromMe: boolean, timestamp: number | undefined, ctx: Pick<RenderContext, 'chatKind' | 'participant' | 'withDate' | 'timeZone'>, texts: Texts): string {
+  let out = text;
+  if ((ctx.chatKind === 'group' || ctx.chatKind === 'broadcast') && !fromMe && ctx.participant) {
+    out = texts.render('message.groupParticipant', { participant: escapeInline(ctx.participant), text: out });
+  }
+  if (ctx.withDate && timestamp) {
+    const date = texts.render('message.historyDate', { date: formatMessageDate(timestamp, ctx.timeZone) });
+    out = out ? `${out}\n${date}` : date;
+  }
+  return out;
+}
+
 export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: Texts): CwNewMessage {
   const body = (message.body ?? '').trim();
   let text = body || special(message) || '';
@@ -96,13 +109,7 @@ export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: T
     text = texts.render('message.unsupported', { type: messageTypeName(message) });
     privateNote = true;
   }
-  if ((ctx.chatKind === 'group' || ctx.chatKind === 'broadcast') && !message.fromMe && ctx.participant) {
-    text = texts.render('message.groupParticipant', { participant: escapeInline(ctx.participant), text });
-  }
-  if (ctx.withDate && message.timestamp) {
-    const date = texts.render('message.historyDate', { date: formatMessageDate(message.timestamp, ctx.timeZone) });
-    text = text ? `${text}\n${date}` : date;
-  }
+  text = framed(text, message.fromMe, message.timestamp, ctx, texts);
   // external_created_at is a top-level param of ChatWoot's MessageBuilder, which stores it in content_attributes.
   const common = { source_id: ctx.sourceId, external_created_at: message.timestamp, ...(ctx.inReplyTo ? { content_attributes: { in_reply_to: ctx.inReplyTo } } : {}) };
   if (message.fromMe) {

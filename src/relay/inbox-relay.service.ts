@@ -9,11 +9,12 @@ import { AppContext, AppsService } from '../apps/apps.service';
 import { ServerProfilesService } from '../apps/server-profiles.service';
 import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
 import { agentAttachmentAllowed, hostOf } from '../clients/waha/media-url';
+import { revokeKey } from '../clients/waha/waha-updates';
 import { SendFile } from '../clients/waha/waha.types';
 import { excerptOf } from '../common/excerpt';
 import { safeFilename, urlFilename } from '../common/filenames';
 import { formatDuration } from '../common/durations';
-import { publicJid } from '../common/jids';
+import { parseMessageId, publicJid } from '../common/jids';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { TEXTS } from '../config/texts.provider';
 import { MessageLedger } from '../conversations/message-ledger.repository';
@@ -78,6 +79,10 @@ export class InboxRelayService {
   async handle(appId: string, event: InboxEvent, lane: LaneContext): Promise<LaneVerdict> {
     const app = this.apps.get(appId);
     if (!app) return 'done';
+    if (event.kind === 'agent-delete') {
+      await this.revokeSent(app, event.message);
+      return 'done';
+    }
     const message = event.message;
     const chatId = this.chatOf(message);
     if (!chatId) {
@@ -134,7 +139,34 @@ export class InboxRelayService {
    * waiting for `queue retry`; sent by `queue retry`, its failed mark in ChatWoot is cleared (remembered first, so
    * the update this fires is not taken for a Retry).
    */
-  private async afterRetry(app: AppContext, event: InboxEvent): Promise<void> {
+  /**
+   * The agent deleted a message in ChatWoot: each part the bridge sent of it is deleted for everyone on WhatsApp
+   * (WAHA's delete message). The parts are recorded in the ledger under their revoke's key first, so WhatsApp's
+   * `message.revoked` for them changes nothing more in ChatWoot. A message the bridge itself deleted (because it was
+   * deleted in WhatsApp) is left alone. WhatsApp refuses to revoke old messages: the agent is told what stayed.
+   */
+  private async revokeSent(app: AppContext, message: AgentMessage): Promise<void> {
+    const appId = app.config.id;
+    if (await this.redis.client.get(this.keys.bridgeDeleted(appId, message.messageId))) return;
+    const ids = await this.sends.sentIds(appId, message.messageId);
+    if (ids.length === 0) return;
+    const kept: string[] = [];
+    for (const fullId of ids) {
+      const { chatId, waId } = parseMessageId(fullId);
+      const hit = { conversationId: message.conversationId, messageId: message.messageId };
+      await this.ledger.recordForward(appId, await this.persons.identity(app, publicJid(chatId)), revokeKey(waId), hit);
+      try {
+        await app.waha.revoke(publicJid(chatId), fullId);
+      } catch (error) {
+        if (isTransientFailure(error) || isUpstreamError(error, 'unknown-outcome')) throw error;
+        this.logger.warn({ err: error, appId, messageId: message.messageId, fullId }, 'WhatsApp refused to delete a message');
+        kept.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (kept.length > 0) await this.note(app, message.conversationId, this.texts.render('relay.revokeFailed', { reason: kept[0] }));
+  }
+
+  private async afterRetry(app: AppContext, event: Extract<InboxEvent, { kind: 'agent-message' }>): Promise<void> {
     const appId = app.config.id;
     const { conversationId, messageId } = event.message;
     if (event.retry) await this.lanes.dropDeadLetters(appId, QueueName.Inbox, (letter) => (letter.event as InboxEvent).message?.messageId === messageId);

@@ -148,6 +148,15 @@ export class PendingSends {
     return value !== null && !value.startsWith('?');
   }
 
+  /** The serialized WhatsApp ids of the parts of an agent message that went out, in part order. */
+  async sentIds(appId: string, cwMessageId: number): Promise<string[]> {
+    const parts = await this.redis.client.hgetall(this.keys.sentIds(appId, cwMessageId));
+    const order = (key: string): number => (key === 'text-only' ? -1 : Number(key));
+    return Object.keys(parts)
+      .sort((a, b) => order(a) - order(b))
+      .map((key) => parts[key]);
+  }
+
   private marker(ctx: PartContext, part: SendPart): string {
     return this.keys.sentPart(ctx.app.config.id, ctx.cwMessageId, part.key);
   }
@@ -162,13 +171,15 @@ export class PendingSends {
   }
 
   private async confirm(ctx: PartContext, part: SendPart, id: string | undefined): Promise<void> {
-    await this.redis.client
+    const fullId = id ? (id.includes('_') ? id : `true_${ctx.chatId}_${id}`) : undefined;
+    const appId = ctx.app.config.id;
+    const write = this.redis.client
       .multi()
       .set(this.marker(ctx, part), id ?? '1', 'EX', PART_TTL_S)
-      .hdel(this.keys.pendingSends(ctx.app.config.id, ctx.chatId), `${ctx.cwMessageId}:${part.key}`)
-      .exec();
-    if (!id) return;
-    const fullId = id.includes('_') ? id : `true_${ctx.chatId}_${id}`;
+      .hdel(this.keys.pendingSends(appId, ctx.chatId), `${ctx.cwMessageId}:${part.key}`);
+    if (fullId) write.hset(this.keys.sentIds(appId, ctx.cwMessageId), String(part.key), fullId).expire(this.keys.sentIds(appId, ctx.cwMessageId), PART_TTL_S);
+    await write.exec();
+    if (!id || !fullId) return;
     await this.ledger.record(ctx.app.config.id, ctx.identity, { waId: parseMessageId(fullId).waId, fullId, conversationId: ctx.conversationId, messageId: ctx.cwMessageId });
   }
 

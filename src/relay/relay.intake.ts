@@ -12,6 +12,7 @@ import { QueueName } from '../queue/queue.constants';
 import { AgentMessage } from './agent-message';
 import { Lanes } from './lanes';
 import { ReadReceipt } from './read-receipts';
+import { WhatsAppUpdate } from '../clients/waha/waha-updates';
 import { InboxEvent, WhatsAppEvent } from './relay.types';
 
 const agentMessageKey = (messageId: number): string => `cw-msg-${messageId}`;
@@ -67,6 +68,21 @@ export class RelayIntake {
     const chatId = chatIdOf(message);
     const event: WhatsAppEvent = { kind: 'message', message, receivedAt: Date.now() };
     return this.lanes.push(QueueName.WhatsApp, app.config.id, `chat-${chatId}`, event, `wa-msg-${chatId}:${parseMessageId(message.id).waId}`);
+  }
+
+  /**
+   * A reaction, edit, deletion, poll vote or call, in its chat's lane (after the message it is about). False when
+   * WAHA delivered it before.
+   */
+  async fromWhatsAppUpdate(app: AppContext, update: WhatsAppUpdate): Promise<boolean> {
+    const event: WhatsAppEvent = { kind: 'update', update, receivedAt: Date.now() };
+    return this.lanes.push(QueueName.WhatsApp, app.config.id, `chat-${update.chatId}`, event, `wa-upd-${update.chatId}:${update.key}`);
+  }
+
+  /** An agent deleted a message: in its conversation's lane, after the message itself was sent. */
+  async fromChatwootDelete(app: AppContext, message: AgentMessage): Promise<boolean> {
+    if (!message.conversationId || !message.messageId) return false;
+    return this.lanes.push(QueueName.Inbox, app.config.id, `conv-${message.conversationId}`, { kind: 'agent-delete', message }, `cw-del-${message.messageId}`);
   }
 
   /** In the chat's lane, so it is handled after the message it acknowledges. False when a duplicate. */

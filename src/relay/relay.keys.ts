@@ -14,6 +14,8 @@
  * | `sent:<ChatWoot message id>:<part>`| string | the WhatsApp id of each part of an agent message already sent (30 days); `?<ms>` while a send's outcome is unknown |
  * | `pending-sends:<chatId>`           | hash   | parts whose send had no answer: what was sent, to recognise its echo |
  * | `marked-failed:<ChatWoot message id>` | string | an agent message the bridge marked failed in ChatWoot (dead letter TTL) |
+ * | `sent-ids:<ChatWoot message id>`  | hash   | part → serialized WhatsApp id of each part sent (30 days): what an agent's delete revokes |
+ * | `bridge-deleted:<ChatWoot message id>` | string | a message the bridge deleted in ChatWoot because it was deleted in WhatsApp (2 days) |
  * | `read-marked`                      | hash   | conversation → last ChatWoot message marked read by the contact     |
  * | `attachments-refused-noted`        | hash   | conversations told once that WAHA Core does not send attachments   |
  *
@@ -104,6 +106,16 @@ export class RelayKeys {
   /** An agent message marked failed in ChatWoot when it became a dead letter: marked sent again once it goes out. */
   markedFailed(appId: string, cwMessageId: number): string {
     return this.redis.appKey(appId, 'marked-failed', cwMessageId);
+  }
+
+  /** The serialized WhatsApp ids of an agent message's parts, by part: what deleting it in ChatWoot revokes. */
+  sentIds(appId: string, cwMessageId: number): string {
+    return this.redis.appKey(appId, 'sent-ids', cwMessageId);
+  }
+
+  /** A ChatWoot message the bridge deleted because it was deleted in WhatsApp (its message_updated is no agent's). */
+  bridgeDeleted(appId: string, cwMessageId: number): string {
+    return this.redis.appKey(appId, 'bridge-deleted', cwMessageId);
   }
 
   readMarked(appId: string): string {

@@ -6,7 +6,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
-import { WahaMessage } from '../clients/waha/waha.types';
+import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
+import { isProtocolOnly, WhatsAppUpdate } from '../clients/waha/waha-updates';
 import { excerptOf } from '../common/excerpt';
 import { formatDuration } from '../common/durations';
 import { chatIdOf, chatKind, parseMessageId } from '../common/jids';
@@ -15,18 +16,37 @@ import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { TEXTS } from '../config/texts.provider';
 import { CHAT_FENCE, ChatFence } from '../conversations/chat-fence';
 import { ConversationResolver } from '../conversations/conversation-resolver';
-import { MessageComposer } from '../conversations/message-composer';
-import { MessageLedger } from '../conversations/message-ledger.repository';
+import { ComposedMessage, MessageComposer } from '../conversations/message-composer';
+import { LedgerHit, MessageLedger } from '../conversations/message-ledger.repository';
 import { MessagePoster, PostTarget } from '../conversations/message-poster';
 import { ChatIdentity, PersonResolver } from '../conversations/person-resolver';
+import { renderDeletedNote, renderUpdate } from '../conversations/update-renderer';
 import { IntegrationChatService } from '../integration-chat/integration-chat.service';
 import { LOGGER } from '../logging/logger';
+import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
 import { LaneContext, LaneVerdict } from './lanes';
 import { LiveCursorRepository } from './live-cursor.repository';
 import { PendingSends } from './pending-sends';
+import { RelayKeys } from './relay.keys';
 import { ReadReceipts } from './read-receipts';
 import { WhatsAppEvent } from './relay.types';
+
+/** How long the mark on a ChatWoot message the bridge deleted is kept (its message_updated comes at once). */
+const BRIDGE_DELETED_TTL_S = 2 * 86_400;
+
+/** One thing the live relay posts into a chat's conversation. */
+interface LiveItem {
+  /** source_id of the ChatWoot message: what settles a post of unknown outcome. */
+  sourceId: string;
+  /** Its ledger key (a message's bare WhatsApp id, an update's key) and the WhatsApp id a reply to it quotes. */
+  ledgerKey: string;
+  fullId: string;
+  /** The WhatsApp message it answers, if any. */
+  replyToWaId?: string;
+  timestamp: number;
+  compose: (inReplyTo: number | undefined, withDate: boolean) => Promise<ComposedMessage>;
+}
 
 /** Fresh messages get no date line; ones delivered late (WAHA retries, a paused queue) show when they were sent. */
 const DATE_LINE_AFTER_S = 600;
@@ -41,6 +61,8 @@ const OWN_SEND_POLL_MS = 200;
 
 @Injectable()
 export class WhatsAppRelayService {
+  private readonly keys: RelayKeys;
+
   constructor(
     private readonly apps: AppsService,
     private readonly integration: IntegrationChatService,
@@ -52,11 +74,14 @@ export class WhatsAppRelayService {
     private readonly cursors: LiveCursorRepository,
     private readonly receipts: ReadReceipts,
     private readonly sends: PendingSends,
+    private readonly redis: RedisService,
     @Inject(CHAT_FENCE) private readonly fence: ChatFence,
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.keys = new RelayKeys(redis);
+  }
 
   async handle(appId: string, event: WhatsAppEvent, lane: LaneContext): Promise<LaneVerdict> {
     const app = this.apps.get(appId);
@@ -71,9 +96,17 @@ export class WhatsAppRelayService {
       await this.receipts.apply(app, event.receipt);
       return 'done';
     }
+    if (event.kind === 'update') {
+      const { chatId } = event.update;
+      if (!chatId || chatKind(chatId) === 'null') return 'done';
+      // Behind a running backfill: the message it is about may still be on its way in.
+      if (await this.fence.isFenced(appId, chatId)) return 'wait';
+      await this.applyUpdate(app, event.update, lane);
+      return 'done';
+    }
     const message = event.message;
     const chatId = chatIdOf(message);
-    if (!chatId || chatKind(chatId) === 'null') return 'done';
+    if (!chatId || chatKind(chatId) === 'null' || isProtocolOnly(message)) return 'done';
     if (await this.fence.isFenced(appId, chatId)) return 'wait';
     const identity = await this.persons.identity(app, chatId);
     const { waId } = parseMessageId(message.id);
@@ -89,8 +122,79 @@ export class WhatsAppRelayService {
         }
       }
     }
-    await this.importLive(app, chatId, identity, message, lane);
+    const replyToWaId = message.replyTo?.id ? parseMessageId(message.replyTo.id).waId : undefined;
+    await this.importLive(app, chatId, identity, lane, {
+      sourceId: message.id,
+      ledgerKey: waId,
+      fullId: message.id,
+      replyToWaId,
+      timestamp: message.timestamp,
+      compose: (inReplyTo, withDate) => this.composer.compose(app, chatId, message, { media: true, mediaTimeoutMs: LIVE_MEDIA_TIMEOUT_MS, inReplyTo, withDate, sourceId: message.id }),
+    });
     return 'done';
+  }
+
+  /**
+   * A reaction, edit, poll vote or call becomes a ChatWoot message (answering the message it is about); a deletion
+   * deletes the ChatWoot copy. Each lands once: its key goes into the ledger like a message's id.
+   */
+  private async applyUpdate(app: AppContext, update: WhatsAppUpdate, lane: LaneContext): Promise<void> {
+    const appId = app.config.id;
+    const identity = await this.persons.identity(app, update.chatId);
+    if (await this.ledger.has(appId, identity, update.key)) return;
+    const target = 'targetWaId' in update ? (await this.ledger.lookup(appId, identity, [update.targetWaId])).get(update.targetWaId) : undefined;
+    if (update.kind === 'revoke') {
+      if (!target) {
+        // Never copied into ChatWoot (or before the ledger knew it): nothing to delete.
+        this.logger.info({ appId, chatId: update.chatId, waId: update.targetWaId }, 'a message deleted in WhatsApp is not in ChatWoot');
+        return;
+      }
+      if (await this.deleteCopy(app, target)) {
+        await this.ledger.recordForward(appId, identity, update.key, target);
+        return;
+      }
+    }
+    // What an agent's reply to this message quotes on WhatsApp: the message it is about.
+    const fullId = target ? ((await this.ledger.whatsappIdOf(appId, target.messageId)) ?? '') : '';
+    const sourceId = `${update.key}@${update.chatId}`;
+    await this.importLive(app, update.chatId, identity, lane, {
+      sourceId,
+      ledgerKey: update.key,
+      fullId,
+      timestamp: update.timestamp,
+      compose: async (_inReplyTo, withDate) => {
+        const ctx = {
+          chatKind: chatKind(update.chatId),
+          participant: update.sender ? await this.composer.participantName(app, update.sender) : undefined,
+          inReplyTo: target?.messageId,
+          outgoingMode: app.config.chatwoot.outgoingMode,
+          withDate,
+          timeZone: this.config.tuning.timeZone,
+          sourceId,
+        };
+        return { message: update.kind === 'revoke' ? renderDeletedNote(update, ctx, this.texts) : renderUpdate(update, ctx, this.texts), attachments: [] };
+      },
+    });
+  }
+
+  /**
+   * Deletes the ChatWoot copy of a message deleted in WhatsApp. Marked first, so the `message_updated` this fires
+   * is not taken for an agent deleting it (which would revoke it on WhatsApp). True when it is gone (or was already);
+   * false when ChatWoot refuses (a bot token): the caller leaves a note instead. Outages are thrown (the lane waits).
+   */
+  private async deleteCopy(app: AppContext, target: LedgerHit): Promise<boolean> {
+    await this.redis.client.set(this.keys.bridgeDeleted(app.config.id, target.messageId), '1', 'EX', BRIDGE_DELETED_TTL_S);
+    try {
+      await app.chatwoot.deleteMessage(target.conversationId, target.messageId);
+      return true;
+    } catch (error) {
+      if (isUpstreamError(error, 'not-found')) return true;
+      if (error instanceof UpstreamError && !error.transient && error.kind !== 'unknown-outcome') {
+        this.logger.warn({ err: error, appId: app.config.id, messageId: target.messageId }, 'ChatWoot refused to delete a message deleted in WhatsApp: leaving a note');
+        return false;
+      }
+      throw error;
+    }
   }
 
   /** A WhatsApp event failed for good: the agents learn what could not be copied, and how to try again. */
@@ -126,7 +230,7 @@ export class WhatsAppRelayService {
     }
   }
 
-  private async importLive(app: AppContext, chatId: string, identity: ChatIdentity, message: WahaMessage, lane: LaneContext): Promise<void> {
+  private async importLive(app: AppContext, chatId: string, identity: ChatIdentity, lane: LaneContext, item: LiveItem): Promise<void> {
     const appId = app.config.id;
     let cursor = await this.cursors.get(appId, chatId);
     const cached = await this.resolver.cached(appId, identity);
@@ -136,35 +240,31 @@ export class WhatsAppRelayService {
       cursor = { ...cursor, conversationId: resolved.conversationId };
       await this.cursors.set(appId, chatId, { conversationId: resolved.conversationId });
     }
-    const replyTo = message.replyTo?.id ? (await this.ledger.lookup(appId, identity, [parseMessageId(message.replyTo.id).waId])).values().next().value : undefined;
-    const withDate = Date.now() / 1000 - message.timestamp > DATE_LINE_AFTER_S;
+    const replyTo = item.replyToWaId ? (await this.ledger.lookup(appId, identity, [item.replyToWaId])).get(item.replyToWaId) : undefined;
+    const withDate = Date.now() / 1000 - item.timestamp > DATE_LINE_AFTER_S;
     const target: PostTarget = { conversationId: cursor.conversationId, lastCwId: cursor.lastCwId };
     const reliability = this.config.reliability;
     // Live events are handled one at a time per chat: the one in flight is marked, so a crash or a lost answer is
     // settled (looked for, once ChatWoot cannot still be working on it) before it is posted again.
-    const created = await this.poster.post(
-      app,
-      target,
-      () => this.composer.compose(app, chatId, message, { media: true, mediaTimeoutMs: LIVE_MEDIA_TIMEOUT_MS, inReplyTo: replyTo?.messageId, withDate, sourceId: message.id }),
-      {
-        sourceId: message.id,
-        attempts: LIVE_ATTEMPTS,
-        // Longer outages are waited out by the lane, which tries the event again later until RETRY_WINDOW.
-        retryWindowMs: Math.min(LIVE_RETRY_IN_PLACE_MS, reliability.retryWindowMs),
-        graceMs: reliability.chatwootGraceMs,
-        signal: lane.signal,
-        earlier: cursor.pending === message.id ? { since: cursor.pendingAt } : undefined,
-        onConversationMissing: async () => {
-          await this.resolver.forget(appId, identity);
-          const resolved = await this.resolver.resolve(app, identity);
-          await this.cursors.set(appId, chatId, { conversationId: resolved.conversationId, lastCwId: 0 });
-          return resolved.conversationId;
-        },
-        onSend: (sentAt) => this.cursors.set(appId, chatId, { pending: message.id, pendingAt: sentAt }),
+    const created = await this.poster.post(app, target, () => item.compose(replyTo?.messageId, withDate), {
+      sourceId: item.sourceId,
+      attempts: LIVE_ATTEMPTS,
+      // Longer outages are waited out by the lane, which tries the event again later until RETRY_WINDOW.
+      retryWindowMs: Math.min(LIVE_RETRY_IN_PLACE_MS, reliability.retryWindowMs),
+      graceMs: reliability.chatwootGraceMs,
+      signal: lane.signal,
+      earlier: cursor.pending === item.sourceId ? { since: cursor.pendingAt } : undefined,
+      onConversationMissing: async () => {
+        await this.resolver.forget(appId, identity);
+        const resolved = await this.resolver.resolve(app, identity);
+        await this.cursors.set(appId, chatId, { conversationId: resolved.conversationId, lastCwId: 0 });
+        return resolved.conversationId;
       },
-    );
+      onSend: (sentAt) => this.cursors.set(appId, chatId, { pending: item.sourceId, pendingAt: sentAt }),
+    });
     const conversationId = created.conversation_id || target.conversationId;
-    await this.ledger.record(appId, identity, { waId: parseMessageId(message.id).waId, fullId: message.id, conversationId, messageId: created.id });
+    await this.ledger.record(appId, identity, { waId: item.ledgerKey, fullId: item.fullId, conversationId, messageId: created.id });
     await this.cursors.set(appId, chatId, { pending: '', lastCwId: created.id, conversationId });
   }
+
 }

@@ -400,6 +400,25 @@ export const en = {
     '⚠️ **This kind of WhatsApp message ({{type}}) cannot be shown here.**',
     '📱 Open WhatsApp to see it.',
   ),
+  // ── WhatsApp updates: reactions, edits, deletions, poll votes, calls (clients/waha/waha-updates.ts) ──────────────
+  // [emoji ('' when the reaction was removed)]
+  'update.reaction': '{{#emoji}}{{emoji}} **Reacted** to this message{{/emoji}}{{^emoji}}**Removed a reaction** from this message{{/emoji}}',
+  // [text]
+  'update.edited': lines('{{text}}', '', '`✏️ Edited in WhatsApp`'),
+  // the ChatWoot copy could not be deleted: a note answering it says so
+  'update.deleted': lines('🗑️ **Deleted in WhatsApp** by its sender.', '📱 It is gone from the WhatsApp chat; this copy stays here.'),
+  // [options (the chosen options, joined; empty when the vote was withdrawn)]
+  'update.pollVote': '🗳️ {{#options}}**Voted**: {{options}}{{/options}}{{^options}}**Withdrew their vote**{{/options}}',
+  'update.pollVoteFailed': lines('🗳️⚠️ **A poll vote arrived that could not be read here.**', '📱 Open WhatsApp to see it.'),
+  // [video (true for a video call), group (true for a group call), time]
+  'update.callReceived': lines(
+    '📞 **Incoming {{#video}}video{{/video}}{{^video}}voice{{/video}} call**{{#group}} (group call){{/group}} at {{time}}.',
+    '📱 Calls are answered in WhatsApp: call back from the phone if it was missed.',
+  ),
+  // [time]
+  'update.callAccepted': '📞 **Call answered** at {{time}} (on the phone or another device).',
+  // [time]
+  'update.callRejected': '📞 **Call declined or ended** at {{time}}.',
   // [subject]
   'contact.groupName': '{{subject}} (Group)',
   // [name]
@@ -410,6 +429,11 @@ export const en = {
   'integration.contactName': 'WhatsApp Integration',
 
   // ── Live relay ───────────────────────────────────────────────────────────────────────────────────────────────────
+  // [reason]
+  'relay.revokeFailed': lines(
+    '⚠️ **Deleted here, but not on WhatsApp**: {{reason}}',
+    '👉 WhatsApp deletes a message for everyone only for about two days after it was sent: the customer still sees it.',
+  ),
   // [reason, excerpt? (of the reply), action? (what to do; a generic hint when absent)]
   'relay.sendFailed': lines(
     '⚠️ **Not delivered to WhatsApp**: {{reason}}',

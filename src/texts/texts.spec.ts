@@ -6,6 +6,10 @@ const texts = Texts.load();
 // One sample value for every variable any template uses; lists and flags chosen so every section renders.
 const SAMPLE_VARS: Record<string, unknown> = {
   prefix: 'wa/',
+  emoji: '👍',
+  video: true,
+  group: false,
+  time: 'Wed, Dec 2, 2026, 09:15 AM UTC',
   files: ['invoice.pdf'],
   hosts: ['169.254.169.254'],
   filename: 'backup.zip',

@@ -54,6 +54,13 @@ describe('decideChatwootWebhook', () => {
       expect(decideChatwootWebhook({ ...update, content_attributes: {} }, 'wa/', now)).toEqual({ action: 'relay', retry: true });
     });
 
+    it("is an agent's delete (revoked on WhatsApp) when an agent message is marked deleted, even a day later", () => {
+      const deleted = { ...update, content: 'This message was deleted', content_attributes: { deleted: true } };
+      expect(decideChatwootWebhook(deleted, 'wa/', now)).toEqual({ action: 'delete' });
+      expect(decideChatwootWebhook({ ...deleted, created_at: '2026-11-20T11:00:00.000Z' }, 'wa/', now)).toEqual({ action: 'delete' });
+      expect(decideChatwootWebhook({ ...deleted, ...integration }, 'wa/', now).action).toBe('drop');
+    });
+
     it('runs a command again', () => {
       expect(decideChatwootWebhook({ ...update, content: 'wa/messages pull' }, 'wa/', now)).toEqual({ action: 'command', commandsChat: false, retry: true });
       expect(decideChatwootWebhook({ ...update, ...integration, content: 'help' }, 'wa/', now)).toEqual({ action: 'command', commandsChat: true, retry: true });
@@ -61,7 +68,8 @@ describe('decideChatwootWebhook', () => {
 
     it.each([
       ['the failure mark itself (Retry not pressed yet)', { content_attributes: { external_error: '503 Service Unavailable' } }],
-      ['a deleted message', { content_attributes: { deleted: true }, content: 'This message was deleted' }],
+      ['a deleted message of the bridge', { content_attributes: { deleted: true }, content: 'This message was deleted', source_id: 'WAID:ABC' }],
+      ['a deleted private note', { content_attributes: { deleted: true }, content: 'This message was deleted', private: true }],
       ['a message older than a day (ChatWoot offers no Retry)', { created_at: '2026-11-30T11:00:00.000Z' }],
       ['a message older than a day, created_at in seconds', { created_at: Math.floor(now / 1000) - 2 * 86400 }],
       ['a customer message', { message_type: 'incoming' }],

@@ -5,7 +5,11 @@
  * template messages; messages the bridge created itself (they carry a `source_id` or `external_echo`); private
  * notes (never commands, never sent to WhatsApp); events the bridge does not act on.
  *
- * `message_updated` is acted on only as the agent's Retry of a message ChatWoot marked failed because our webhook
+ * A `message_updated` that marks an agent's message deleted is the agent deleting it: what the bridge sent of it is
+ * revoked on WhatsApp. The bridge's own deletions are of messages it created (a `source_id`, dropped above) or of
+ * agent messages deleted in WhatsApp, which the inbox relay recognises by its mark (relay.keys.ts bridge-deleted).
+ *
+ * Any other `message_updated` is acted on only as the agent's Retry of a message ChatWoot marked failed because our webhook
  * answered non-2xx (lib/webhooks/trigger.rb marks API-inbox messages failed with `external_error`; the dashboard
  * offers Retry for a day, MessageError.vue). The payload carries neither status nor changed attributes, so a Retry
  * looks like any other update of an agent message without `external_error` (read receipts fire those too): the
@@ -17,7 +21,8 @@ import { ChatwootWebhookBody, ChatwootWebhookContact } from './chatwoot-webhook.
 export type WebhookDecision =
   | { action: 'drop'; reason: string; notice?: true }
   | { action: 'command'; commandsChat: boolean; retry?: true; notListed?: true }
-  | { action: 'relay'; retry?: true };
+  | { action: 'relay'; retry?: true }
+  | { action: 'delete' };
 
 /**
  * Commands are for people: `sender.type` is `user` for agents and administrators (User#webhook_data). Agent bots
@@ -100,6 +105,10 @@ export function decideChatwootWebhook(body: ChatwootWebhookBody, prefix: string,
   if (body.content_attributes?.external_echo) return { action: 'drop', reason: 'created by the bridge (external_echo)' };
   if (body.private) return { action: 'drop', reason: 'private note' };
   const retry = body.event === 'message_updated';
+  // An agent deleted one of their messages (MessagesController#destroy sets content_attributes {deleted: true}).
+  if (retry && body.content_attributes?.deleted) {
+    return isCommandsChat(body.conversation?.meta?.sender) ? { action: 'drop', reason: 'deleted in the commands chat' } : { action: 'delete' };
+  }
   if (retry) {
     const reason = notARetry(body, now);
     if (reason) return { action: 'drop', reason: `update: ${reason}` };

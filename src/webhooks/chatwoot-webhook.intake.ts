@@ -113,6 +113,11 @@ export class ChatwootWebhookIntake {
           log.info({ retry: decision.retry ?? false, notListed: decision.notListed ?? false }, 'command queued');
           return { success: true, action: 'command' };
         }
+        case 'delete': {
+          const accepted = await this.relay.fromChatwootDelete(app, agentMessageOf(body));
+          if (accepted) log.info('agent deleted a message: revoking it on WhatsApp');
+          return { success: true, action: accepted ? 'relay' : 'ignored' };
+        }
         case 'relay': {
           const accepted = await this.relay.fromChatwoot(app, agentMessageOf(body), decision.retry ?? false);
           if (decision.retry && accepted) log.info('agent pressed Retry: reply queued again');

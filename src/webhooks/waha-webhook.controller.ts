@@ -1,7 +1,8 @@
 /**
- * `POST /webhooks/waha/{appId}`: WAHA's webhooks (message.any, message.ack, session.status) for one app. WAHA
- * retries failed deliveries, so events are deduplicated by chat and message id; an answer is given only after the
- * event is in Redis. Of `message.ack`, only read receipts of our own messages in one-to-one chats are kept (see
+ * `POST /webhooks/waha/{appId}`: WAHA's webhooks for one app: message.any, message.ack, session.status, and the
+ * updates of relay/whatsapp-updates.ts (message.reaction, message.edited, message.revoked, poll.vote,
+ * poll.vote.failed, call.received|accepted|rejected). WAHA retries failed deliveries, so events are deduplicated by
+ * chat and message (or event) id; an answer is given only after the event is in Redis. Of `message.ack`, only read receipts of our own messages in one-to-one chats are kept (see
  * read-receipts.ts).
  *
  * Each app has its own URL because a session name is only unique on one WAHA server: two apps on two servers may
@@ -36,6 +37,7 @@ import { LOGGER } from '../logging/logger';
 import { SEEN_TTL_S } from '../relay/lanes';
 import { readReceiptOf } from '../relay/read-receipts';
 import { RelayIntake } from '../relay/relay.intake';
+import { UPDATE_EVENTS, updateOf, updateOfMessage } from '../clients/waha/waha-updates';
 import { verifyWahaHmac } from './signature';
 
 type Answer = { success: true; action: string };
@@ -100,7 +102,14 @@ export class WahaWebhookController {
       if (body.event === 'message.any' || body.event === 'message') {
         const message = body.payload as WahaMessage | undefined;
         if (!message || typeof message.id !== 'string') throw new BadRequestException('message event without a payload id');
+        const update = updateOfMessage(message);
+        if (update) return { success: true, action: (await this.relay.fromWhatsAppUpdate(app, update)) ? 'queued' : 'duplicate' };
         return { success: true, action: (await this.relay.fromWhatsAppMessage(app, message)) ? 'queued' : 'duplicate' };
+      }
+      if ((UPDATE_EVENTS as readonly string[]).includes(body.event)) {
+        const update = updateOf(body.event, body.payload);
+        if (!update) throw new BadRequestException(`${body.event} event without what it is about`);
+        return { success: true, action: (await this.relay.fromWhatsAppUpdate(app, update)) ? 'queued' : 'duplicate' };
       }
       if (body.event === 'message.ack') {
         const receipt = app.config.chatwoot.markAsRead ? readReceiptOf(body.payload) : null;

@@ -42,6 +42,7 @@ export class MessageRoutes {
     // `resources :messages, only: [..., :update]` routes update to PATCH and PUT (config/routes.rb).
     router.api('PATCH', '/conversations/:id/messages/:message_id', (req) => this.updateStatus(req));
     router.api('PUT', '/conversations/:id/messages/:message_id', (req) => this.updateStatus(req));
+    router.api('DELETE', '/conversations/:id/messages/:message_id', (req) => this.deleteMessage(req));
     // `member { post :retry }` (config/routes.rb): what the dashboard's Retry button calls for a failed message.
     router.api('POST', '/conversations/:id/messages/:message_id/retry', (req) => this.retry(req));
 
@@ -215,6 +216,23 @@ export class MessageRoutes {
         webhooks.emit('message_updated', views.messageWebhook('message_updated', message, conversation));
       }
     }
+    return { status: 200, body: views.message(message) };
+  }
+
+  /**
+   * MessagesController#destroy (app/controllers/api/v1/accounts/conversations/messages_controller.rb): in one
+   * transaction the text becomes the locale's `conversations.messages.deleted` ("This message was deleted"),
+   * content_type text, content_attributes exactly `{deleted: true}`, and the attachments are destroyed; source_id,
+   * message_type, private and sender stay. 200 with the message (destroy.json.jbuilder); a message not in the
+   * conversation is 404. A change fires message_updated (after_update_commit); deleting it again changes nothing and
+   * fires nothing.
+   */
+  private deleteMessage(req: SimRequest): SimResponse {
+    const { store, views, writer } = this.deps;
+    const conversation = requireConversation(store, req.params.id);
+    const message = conversation.messages.find((m) => m.id === Number(req.params.message_id));
+    if (!message) throw notFound();
+    writer.deleteMessage(conversation, message);
     return { status: 200, body: views.message(message) };
   }
 

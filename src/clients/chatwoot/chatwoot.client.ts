@@ -184,6 +184,18 @@ export class ChatwootClient {
   }
 
   /**
+   * Deletes a message (MessagesController#destroy, app/controllers/api/v1/accounts/conversations/messages_controller.rb):
+   * ChatWoot keeps the message with its text replaced ("This message was deleted"), `content_attributes`
+   * `{deleted: true}` and its attachments purged, answers 200 with it, and fires `message_updated`. A message already
+   * deleted is written again unchanged (200, no webhook); one not in the conversation is 404; agent-bot tokens 401.
+   */
+  async deleteMessage(conversationId: number, messageId: number, priority: Priority = 'live'): Promise<void> {
+    await this.gate.run(priority, async () => {
+      await this.http.delete(`${this.base}/conversations/${conversationId}/messages/${messageId}`);
+    });
+  }
+
+  /**
    * Client API `update_last_seen`: the contact has seen the conversation, so ChatWoot marks the agent's messages
    * until now read. `sourceId` is the contact inbox's source id; the answer is 200 with an empty body.
    */

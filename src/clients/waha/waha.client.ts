@@ -227,6 +227,14 @@ export class WahaClient {
     return this.send('/api/sendVoice', { chatId, file, reply_to: replyTo });
   }
 
+  /**
+   * Deletes a message for everyone ("revoke"): `DELETE /api/{session}/chats/{chatId}/messages/{messageId}` with the
+   * serialized id (devlikeapro/waha src/api/chats.controller.ts deleteMessage), on every engine.
+   */
+  async revoke(chatId: string, messageId: string): Promise<void> {
+    await this.http.delete(`/api/${enc(this.session)}/chats/${enc(chatId)}/messages/${enc(messageId)}`);
+  }
+
   async sendSeen(chatId: string, messageIds?: string[]): Promise<void> {
     await this.http.post('/api/sendSeen', { session: this.session, chatId, messageIds });
   }
