@@ -8,6 +8,8 @@ export interface AgentAttachment {
   /** ChatWoot's `file_type`: image, audio, video, file… */
   fileType?: string;
   extension?: string;
+  /** The file's media type, where ChatWoot sends it (`content_type`, since early 2026). */
+  contentType?: string;
 }
 
 export interface AgentMessage {

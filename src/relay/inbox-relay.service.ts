@@ -10,9 +10,7 @@ import { ServerProfilesService } from '../apps/server-profiles.service';
 import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
 import { agentAttachmentAllowed, hostOf } from '../clients/waha/media-url';
 import { revokeKey } from '../clients/waha/waha-updates';
-import { SendFile } from '../clients/waha/waha.types';
 import { excerptOf } from '../common/excerpt';
-import { safeFilename, urlFilename } from '../common/filenames';
 import { formatDuration } from '../common/durations';
 import { parseMessageId, publicJid } from '../common/jids';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
@@ -23,7 +21,8 @@ import { LOGGER } from '../logging/logger';
 import { QueueName } from '../queue/queue.constants';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
-import { AgentAttachment, AgentMessage } from './agent-message';
+import { AgentMessage } from './agent-message';
+import { fileOf, PlannedPart, planParts } from './agent-parts';
 import { isTransientFailure, LaneContext, Lanes, LaneVerdict, RetryLaterError } from './lanes';
 import { PartContext, PendingSends, SendPart } from './pending-sends';
 import { chatwootToWhatsApp } from './markdown';
@@ -53,8 +52,6 @@ function isPlusOnlyRefusal(error: unknown): boolean {
   if (error.status === 501) return true;
   return error.status === 422 && /plus version/i.test(JSON.stringify(error.body ?? ''));
 }
-const IMAGE_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
-const MIME_BY_EXTENSION: Record<string, string> = { pdf: 'application/pdf', mp4: 'video/mp4', ogg: 'audio/ogg', mp3: 'audio/mpeg', txt: 'text/plain' };
 
 @Injectable()
 export class InboxRelayService {
@@ -191,7 +188,6 @@ export class InboxRelayService {
     const text = chatwootToWhatsApp(message.content.trim());
     const replyTo = message.inReplyTo ? await this.ledger.whatsappIdOf(appId, message.inReplyTo) : undefined;
     const ctx: PartContext = { app, chatId, identity: await this.persons.identity(app, chatId), conversationId: message.conversationId, cwMessageId: message.messageId, signal: lane.signal };
-    const mediaSends = (await this.profiles.capabilities(app)).mediaSends;
     const { chatwoot, mediaHosts } = app.config;
     const attachments = message.attachments.filter((a) => agentAttachmentAllowed(a.url, chatwoot.url, mediaHosts));
     const refused = message.attachments.filter((a) => !attachments.includes(a));
@@ -199,27 +195,27 @@ export class InboxRelayService {
     if (refused.length > 0 && (await this.redis.client.set(this.keys.sentPart(appId, message.messageId, 'refused-note'), '1', 'EX', 7 * 86_400, 'NX')) === 'OK') {
       const hosts = [...new Set(refused.map((a) => hostOf(a.url)))];
       this.logger.warn({ appId, conversationId: message.conversationId, hosts }, 'agent attachment not on ChatWoot or MEDIA_HOSTS: not sent');
-      await this.note(app, message.conversationId, this.texts.render('relay.attachmentRefused', { files: refused.map((a, i) => this.fileOf(a, i).filename), hosts }));
+      await this.note(app, message.conversationId, this.texts.render('relay.attachmentRefused', { files: refused.map((a, i) => fileOf(a, i).filename), hosts }));
     }
-    const caption = attachments.length === 1 ? text : undefined;
+    const capabilities = await this.profiles.capabilities(app);
+    const parts = planParts(text, attachments, capabilities.convertsMedia);
     const unconfirmed: string[] = [];
     const once = async (part: SendPart, send: () => Promise<{ id: string | undefined }>): Promise<void> => {
       if ((await this.sends.sendOnce(ctx, part, send)) === 'unconfirmed') unconfirmed.push(part.filename ?? part.text ?? '');
     };
     try {
-      if (attachments.length > 0 && !mediaSends) throw new MediaSendsRefused();
-      if (text && attachments.length !== 1) await once({ key: 0, kind: 'text', text }, () => app.waha.sendText(chatId, text, replyTo));
-      for (const [index, attachment] of attachments.entries()) {
-        const file = this.fileOf(attachment, index);
-        const key = text && attachments.length !== 1 ? index + 1 : index;
-        await once({ key, kind: 'file', caption, filename: file.filename }, () => this.sendAttachment(app, chatId, attachment, file, caption, replyTo));
+      if (attachments.length > 0 && !capabilities.mediaSends) throw new MediaSendsRefused();
+      for (const part of parts) {
+        const sendPart: SendPart = part.file ? { key: part.key, kind: 'file', caption: part.caption, filename: part.file.filename } : { key: part.key, kind: 'text', text: part.text };
+        await once(sendPart, () => this.sendPart(app, chatId, part, replyTo));
       }
     } catch (error) {
       if (!(error instanceof MediaSendsRefused) && !isPlusOnlyRefusal(error)) throw error;
       // WAHA Core before 2026.6.1: the customer gets the text, the agent is told once per conversation. A ChatWoot
       // link to the file is never sent instead: it is often private, or signed for agents only.
       if (!(error instanceof MediaSendsRefused)) this.profiles.mediaSendsRefusedBy(app);
-      const textAlreadySent = text && attachments.length !== 1 && (await this.sends.wasSent(ctx, 0));
+      const textOwn = parts.some((part) => part.method === 'sendText');
+      const textAlreadySent = textOwn && (await this.sends.wasSent(ctx, 0));
       if (text && !textAlreadySent) await once({ key: 'text-only', kind: 'text', text }, () => app.waha.sendText(chatId, text, replyTo));
       await this.noteAttachmentsRefused(app, message.conversationId);
     }
@@ -229,17 +225,20 @@ export class InboxRelayService {
     await app.waha.sendSeen(chatId).catch(() => undefined);
   }
 
-  private fileOf(attachment: AgentAttachment, index: number): SendFile {
-    const url = attachment.url;
-    const extension = (attachment.extension ?? urlFilename(url).split('.').pop() ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
-    const filename = safeFilename(urlFilename(url), `file-${index + 1}.${extension || 'bin'}`);
-    const image = attachment.fileType === 'image' && IMAGE_TYPES[extension];
-    return { url, filename, mimetype: image || MIME_BY_EXTENSION[extension] || 'application/octet-stream' };
-  }
-
-  private sendAttachment(app: AppContext, chatId: string, attachment: AgentAttachment, file: SendFile, caption: string | undefined, replyTo: string | undefined): Promise<{ id: string | undefined }> {
-    const image = attachment.fileType === 'image' && file.mimetype.startsWith('image/');
-    return image ? app.waha.sendImage(chatId, file, caption, replyTo) : app.waha.sendFile(chatId, file, caption, replyTo);
+  private sendPart(app: AppContext, chatId: string, part: PlannedPart, replyTo: string | undefined): Promise<{ id: string | undefined }> {
+    const { file, caption, convert } = part;
+    if (!file) return app.waha.sendText(chatId, part.text ?? '', replyTo);
+    switch (part.method) {
+      case 'sendImage':
+        return app.waha.sendImage(chatId, file, caption, replyTo);
+      case 'sendVideo':
+        return app.waha.sendVideo(chatId, file, caption, replyTo, convert);
+      case 'sendVoice':
+        return app.waha.sendVoice(chatId, file, replyTo, convert);
+      case 'sendFile':
+      case 'sendText':
+        return app.waha.sendFile(chatId, file, caption, replyTo);
+    }
   }
 
   private async noteAttachmentsRefused(app: AppContext, conversationId: number): Promise<void> {

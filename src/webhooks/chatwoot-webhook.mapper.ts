@@ -14,7 +14,7 @@ export function agentMessageOf(body: ChatwootWebhookBody): AgentMessage {
     messageId: Number(body.id ?? 0),
     conversationId: Number(body.conversation?.id ?? 0),
     content: body.content ?? '',
-    attachments: (body.attachments ?? []).map((a) => ({ url: a.data_url ?? '', fileType: a.file_type, extension: a.extension ?? undefined })),
+    attachments: (body.attachments ?? []).map((a) => ({ url: a.data_url ?? '', fileType: a.file_type, extension: a.extension ?? undefined, contentType: a.content_type ?? undefined })),
     inReplyTo: inReplyTo > 0 ? inReplyTo : undefined,
     contact: {
       chatIds: contactChatIds(sender),

@@ -20,7 +20,7 @@ export interface ChatwootWebhookBody {
   source_id?: string | null;
   sender?: { id?: number; name?: string; email?: string | null; type?: string } | null;
   inbox?: { id?: number } | null;
-  attachments?: Array<{ id?: number; file_type?: string; data_url?: string; extension?: string | null }>;
+  attachments?: Array<{ id?: number; file_type?: string; data_url?: string; extension?: string | null; content_type?: string | null }>;
   conversation?: {
     id?: number;
     inbox_id?: number;

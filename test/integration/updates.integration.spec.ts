@@ -148,6 +148,35 @@ describe.each(PROFILES)('WhatsApp updates on WAHA $name', (profile) => {
     expect(h.cw.messages(conversationId).filter((m) => m.private && /not on WhatsApp/.test(m.content ?? ''))).toEqual([]);
   });
 
+  it('sends each attachment kind through its own WAHA send, the text first of a voice note, each once', async () => {
+    const chatId = dmChats(h)[2];
+    const incoming = await h.waha.receive(chatId, { body: 'send me the files' });
+    const { conversationId } = await landed(h, String(incoming.id));
+    const before = h.waha.sent().length;
+    await h.cw.agentMessage(conversationId, 'here they are', {
+      attachments: [
+        { file_name: 'photo.jpg', content_type: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff]) },
+        { file_name: 'clip.mp4', content_type: 'video/mp4', data: Buffer.from('mp4') },
+        { file_name: 'note.ogg', content_type: 'audio/ogg', data: Buffer.from('OggS') },
+        { file_name: 'terms.pdf', content_type: 'application/pdf', data: Buffer.from('%PDF-1.4') },
+      ],
+    });
+    await h.cw.agentMessage(conversationId, 'listen to this', { attachments: [{ file_name: 'memo.ogg', content_type: 'audio/ogg', data: Buffer.from('OggS') }] });
+    const sent = await eventually(() => (h.waha.sent().length >= before + 7 ? h.waha.sent().slice(before) : undefined), { what: 'seven sends' });
+    expect(sent.map((s) => [s.method, s.text ?? s.caption ?? s.file?.filename])).toEqual([
+      ['sendText', 'here they are'],
+      ['sendImage', 'photo.jpg'],
+      ['sendVideo', 'clip.mp4'],
+      ['sendVoice', 'note.ogg'],
+      ['sendFile', 'terms.pdf'],
+      ['sendText', 'listen to this'],
+      ['sendVoice', 'memo.ogg'],
+    ]);
+    await h.waha.flushWebhooks();
+    await sleep(1000);
+    expect(h.waha.sent().length).toBe(before + 7);
+  });
+
   it('shows a poll vote as an answer to the poll', async () => {
     const chatId = dmChats(h)[0];
     const poll = await h.waha.receive(chatId, { type: 'poll', body: 'Lunch at noon?' });

@@ -46,6 +46,12 @@ export interface WahaCapabilities {
    * sent via POST /api/sendFile not returned - fix #1998").
    */
   listsSentFiles: boolean;
+  /**
+   * sendVoice and sendVideo take `convert: true` and turn any audio into an Opus voice note and any video into MP4:
+   * from 2025.6.2 ("Add convert: true flag (false by default) to /api/sendVoice and /api/sendVideo", #724). Before it
+   * only Opus audio and MP4 video go out as a voice note or a video; anything else is sent as a file.
+   */
+  convertsMedia: boolean;
 }
 
 /** -1, 0 or 1 comparing dotted versions numerically (`2025.10.5` > `2025.9.1`). */
@@ -66,6 +72,7 @@ export const WAHA_FLOORS = {
   mergedLids: '2026.3.1',
   coreMediaSends: '2026.6.1',
   gowsListsSentFiles: '2026.4.1',
+  convertMedia: '2025.6.2',
 } as const;
 
 function atLeast(version: string | null, floor: string): boolean | null {
@@ -84,6 +91,7 @@ export function wahaCapabilities(profile: WahaProfile): WahaCapabilities {
     mediaSends: !(tier === 'CORE' && atLeast(version, WAHA_FLOORS.coreMediaSends) === false),
     readsHistory: !(engine === 'NOWEB' && profile.nowebStore?.enabled === false),
     listsSentFiles: !(engine === 'GOWS' && atLeast(version, WAHA_FLOORS.gowsListsSentFiles) !== true),
+    convertsMedia: atLeast(version, WAHA_FLOORS.convertMedia) === true,
   };
 }
 

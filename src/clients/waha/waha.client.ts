@@ -219,12 +219,14 @@ export class WahaClient {
     return this.send('/api/sendFile', { chatId, file, caption, reply_to: replyTo });
   }
 
-  async sendVideo(chatId: string, file: SendFile, caption?: string, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendVideo', { chatId, file, caption, reply_to: replyTo });
+  /** `convert` (WAHA 2025.6.2 on) makes WAHA turn any video into MP4; leave it out for older servers. */
+  async sendVideo(chatId: string, file: SendFile, caption?: string, replyTo?: string, convert?: boolean): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendVideo', { chatId, file, caption, reply_to: replyTo, ...(convert ? { convert } : {}) });
   }
 
-  async sendVoice(chatId: string, file: SendFile, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendVoice', { chatId, file, reply_to: replyTo });
+  /** A voice note (no caption on WhatsApp); `convert` (2025.6.2 on) turns any audio into Opus. */
+  async sendVoice(chatId: string, file: SendFile, replyTo?: string, convert?: boolean): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendVoice', { chatId, file, reply_to: replyTo, ...(convert ? { convert } : {}) });
   }
 
   /**
