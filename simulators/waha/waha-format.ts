@@ -26,6 +26,9 @@ export const ACK_VALUES: Record<string, number> = { ERROR: -1, PENDING: 0, SERVE
 
 export type Json = Record<string, unknown>;
 
+/** A (truncated) base64 JPEG, standing for the thumbnail WhatsApp Web keeps in a location's body. */
+const LOCATION_THUMBNAIL = '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/';
+
 export interface FormatContext {
   engine: WahaEngine;
   me: Me;
@@ -69,7 +72,32 @@ export function mediaUrl(ctx: FormatContext, msg: MsgCore): string {
   return `${ctx.baseUrl}/api/files/${ctx.session}/${msg.waId}.${msg.media?.ext ?? 'bin'}`;
 }
 
-function protoContent(msg: MsgCore): Json {
+/**
+ * The proto message of NOWEB and GOWS: the kind's content, its contextInfo carrying the forwarded mark and mentions
+ * (GOWS spells the JID list `mentionedJID`, Go's initialism), and a view-once message wrapped in viewOnceMessageV2.
+ */
+function protoContent(msg: MsgCore, engine: WahaEngine): Json {
+  const content = kindContent(msg);
+  const extra = msg.extra;
+  if (extra?.forwarded || extra?.mentions) {
+    const key = Object.keys(content)[0];
+    const inner = content[key] as Json;
+    const mentions = (extra.mentions ?? []).map(toProtocolJid);
+    inner.contextInfo = {
+      ...((inner.contextInfo) ?? {}),
+      ...(extra.forwarded ? { isForwarded: true, forwardingScore: 1 } : {}),
+      ...(mentions.length > 0 ? { [engine === 'GOWS' ? 'mentionedJID' : 'mentionedJid']: mentions } : {}),
+    };
+  }
+  if (extra?.viewOnce) {
+    const key = Object.keys(content)[0];
+    (content[key] as Json).viewOnce = true;
+    return { viewOnceMessageV2: { message: content } };
+  }
+  return content;
+}
+
+function kindContent(msg: MsgCore): Json {
   const context = msg.replyTo
     ? {
         contextInfo: {
@@ -81,10 +109,13 @@ function protoContent(msg: MsgCore): Json {
     : {};
   const media = msg.media;
   switch (msg.kind) {
-    case Kind.Text:
-      return msg.replyTo
-        ? { extendedTextMessage: { text: msg.body ?? '', ...context } }
+    case Kind.Text: {
+      const preview = msg.extra?.preview;
+      const linked = preview ? { matchedText: preview.url, canonicalUrl: preview.url, title: preview.title, description: preview.description } : {};
+      return msg.replyTo || msg.extra?.forwarded || msg.extra?.mentions || preview
+        ? { extendedTextMessage: { text: msg.body ?? '', ...linked, ...context } }
         : { conversation: msg.body ?? '' };
+    }
     case Kind.Image:
       return {
         imageMessage: {
@@ -136,15 +167,30 @@ function protoContent(msg: MsgCore): Json {
       };
     case Kind.Location:
       return {
-        locationMessage: {
+        [msg.extra?.liveLocation ? 'liveLocationMessage' : 'locationMessage']: {
           degreesLatitude: msg.location?.latitude,
           degreesLongitude: msg.location?.longitude,
           name: msg.location?.name ?? undefined,
           address: msg.location?.address ?? undefined,
         },
       };
-    case Kind.Contact:
+    case Kind.Contact: {
+      const cards = msg.extra?.cards ?? (msg.vcard ? [msg.vcard.vcard] : []);
+      if (cards.length > 1) {
+        return { contactsArrayMessage: { displayName: `${cards.length} contacts`, contacts: cards.map((vcard) => ({ displayName: /\nFN:(.+)/.exec(vcard)?.[1], vcard })) } };
+      }
       return { contactMessage: { displayName: msg.vcard?.displayName, vcard: msg.vcard?.vcard } };
+    }
+    case Kind.Sticker:
+      return { stickerMessage: { mimetype: media?.mimetype, isAnimated: false, ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }), ...context } };
+    case Kind.Audio:
+      return { audioMessage: { mimetype: media?.mimetype, ptt: false, seconds: 30, ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }), ...context } };
+    case Kind.Event: {
+      const event = msg.extra?.event;
+      return { eventMessage: { name: event?.name, description: event?.description, startTime: String(event?.startTime ?? 0), location: event?.place ? { name: event.place } : undefined, isCanceled: false } };
+    }
+    case Kind.Album:
+      return { albumMessage: { expectedImageCount: msg.extra?.album?.images ?? 0, expectedVideoCount: msg.extra?.album?.videos ?? 0 } };
     case Kind.Reaction:
       return { reactionMessage: { text: msg.body ?? '' } };
     case Kind.Revoke:
@@ -170,7 +216,17 @@ function webjsType(msg: MsgCore): string {
     case Kind.Location:
       return 'location';
     case Kind.Contact:
-      return 'vcard';
+      return (msg.extra?.cards?.length ?? 1) > 1 ? 'multi_vcard' : 'vcard';
+    case Kind.Sticker:
+      return 'sticker';
+    case Kind.Audio:
+      return 'audio';
+    // Events and album headers are not modelled for WhatsApp Web (their Msg fields were not found in the sources):
+    // they arrive as a type the bridge does not know.
+    case Kind.Event:
+      return 'event_creation';
+    case Kind.Album:
+      return 'album';
     case Kind.Reaction:
       return 'reaction';
     case Kind.Revoke:
@@ -194,7 +250,7 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
         messageTimestamp: msg.timestamp,
         ...(msg.pushName ? { pushName: msg.pushName } : {}),
         status: msg.fromMe ? msg.ack + 1 : 3,
-        message: protoContent(msg),
+        message: protoContent(msg, ctx.engine),
       };
     }
     case 'GOWS':
@@ -208,7 +264,7 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
           Timestamp: new Date(msg.timestamp * 1000).toISOString(),
           PushName: msg.pushName ?? '',
         },
-        Message: protoContent(msg),
+        Message: protoContent(msg, ctx.engine),
         Status: msg.ack,
       };
     // WPP's messages are WhatsApp Web's Msg models too (wppconnect); the simulator gives them WEBJS's fields.
@@ -226,7 +282,12 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
         ...(msg.poll
           ? { pollName: msg.poll.name, pollOptions: msg.poll.options.map((name, localId) => ({ name, localId })) }
           : {}),
-        ...(msg.location ? { lat: msg.location.latitude, lng: msg.location.longitude, loc: msg.location.name } : {}),
+        ...(msg.location ? { lat: msg.location.latitude, lng: msg.location.longitude, loc: msg.location.name, isLive: msg.extra?.liveLocation === true } : {}),
+        ...(msg.extra?.forwarded ? { isForwarded: true, forwardingScore: 1 } : {}),
+        ...(msg.extra?.mentions ? { mentionedJidList: msg.extra.mentions } : {}),
+        ...(msg.extra?.viewOnce ? { isViewOnce: true } : {}),
+        ...(msg.extra?.cards && msg.extra.cards.length > 1 ? { vcardList: msg.extra.cards.map((vcard) => ({ vcard })) } : {}),
+        ...(msg.extra?.preview ? { title: msg.extra.preview.title, description: msg.extra.preview.description, matchedText: msg.extra.preview.url, canonicalUrl: msg.extra.preview.url } : {}),
       };
   }
 }
@@ -288,6 +349,9 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
   }
   // whatsapp-web.js keeps `body` a string ('' without text); NOWEB answers `body || null`, GOWS the extracted text.
   out.body = msg.revoked ? (isBrowserEngine(ctx.engine) ? '' : null) : isBrowserEngine(ctx.engine) ? (msg.body ?? '') : msg.body;
+  // WhatsApp Web keeps a location's thumbnail (base64 JPEG) in its body (session.webjs.core.ts extractLocation reads
+  // it from there as `thumbnail`): a client showing the body shows that.
+  if (isBrowserEngine(ctx.engine) && msg.kind === Kind.Location && !msg.revoked) out.body = LOCATION_THUMBNAIL;
   out.hasMedia = msg.media !== null && !msg.revoked;
   out.media = media;
   if (media && typeof media.url === 'string') out.mediaUrl = media.url;
@@ -297,7 +361,7 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
     ? {
         latitude: msg.location.latitude,
         longitude: msg.location.longitude,
-        live: false,
+        live: msg.extra?.liveLocation === true,
         name: msg.location.name,
         address: msg.location.address,
         url: `https://maps.google.com/?q=${msg.location.latitude},${msg.location.longitude}`,
@@ -307,7 +371,7 @@ export function messageJson(msg: MsgCore, ctx: FormatContext): Json {
     : null;
   // NOWEB and GOWS: extractVCards gives null when the message holds no contact (src/core/engines/waproto/vcards.ts);
   // WEBJS passes whatsapp-web.js's array (session.webjs.core.ts toWAMessage), WPP likewise (approximated).
-  out.vCards = msg.vcard ? [msg.vcard.vcard] : ctx.engine === 'NOWEB' || ctx.engine === 'GOWS' ? null : [];
+  out.vCards = msg.vcard ? (msg.extra?.cards ?? [msg.vcard.vcard]) : ctx.engine === 'NOWEB' || ctx.engine === 'GOWS' ? null : [];
   out.replyTo = msg.replyTo
     ? {
         id: msg.replyTo.waId,

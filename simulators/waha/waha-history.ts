@@ -80,6 +80,11 @@ export const Kind = {
   Revoke: 8,
   /** Only sent through the API (sendVideo); the generated history has none. */
   Video: 9,
+  /** Received live only (`receive` with a type): stickers, audio files, events and album headers. */
+  Sticker: 10,
+  Audio: 11,
+  Event: 12,
+  Album: 13,
 } as const;
 export type KindValue = (typeof Kind)[keyof typeof Kind];
 
@@ -88,7 +93,7 @@ export function isHiddenKind(kind: number): boolean {
 }
 
 export function isMediaKind(kind: number): boolean {
-  return kind === Kind.Image || kind === Kind.Document || kind === Kind.Voice || kind === Kind.Video;
+  return kind === Kind.Image || kind === Kind.Document || kind === Kind.Voice || kind === Kind.Video || kind === Kind.Sticker || kind === Kind.Audio;
 }
 
 export const Flag = { FromMe: 1, Reply: 2, LargeMedia: 4, MediaError: 8 } as const;
@@ -155,6 +160,23 @@ export interface MsgCore {
   vcard?: { displayName: string; vcard: string };
   /** Deleted for everyone: listed as a stub without its text or media (simulators/waha/waha-updates.ts). */
   revoked?: boolean;
+  /** What only messages received live carry (waha-message-writer.ts). */
+  extra?: MsgExtra;
+}
+
+/** Marks and contents of a message received live: see WahaIncomingMessage. */
+export interface MsgExtra {
+  forwarded?: boolean;
+  /** Mentioned members (public JIDs). */
+  mentions?: string[];
+  viewOnce?: boolean;
+  liveLocation?: boolean;
+  /** vCards of a shared contact (one) or several. */
+  cards?: string[];
+  event?: { name: string; description?: string; startTime: number; place?: string };
+  album?: { images: number; videos: number };
+  /** A link preview on a text. */
+  preview?: { url: string; title: string; description?: string };
 }
 
 export interface ChatState {
@@ -711,6 +733,11 @@ export function generatedMessage(history: History, chat: ChatState, i: number, w
       body = '👍';
       break;
     case Kind.Revoke:
+    // The generated history has none of these: they are only received live (waha-message-writer.ts).
+    case Kind.Sticker:
+    case Kind.Audio:
+    case Kind.Event:
+    case Kind.Album:
       break;
   }
   msg.body = body;

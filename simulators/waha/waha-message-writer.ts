@@ -13,6 +13,7 @@ import {
   emptyChat,
   extFromMimetype,
   isMediaKind,
+  MsgExtra,
 } from './waha-history';
 import { HistoryQueries } from './waha-history-queries';
 import { hash } from './waha-random';
@@ -40,6 +41,7 @@ export interface NewMessage {
   waId?: string;
   pushName?: string;
   ack?: number;
+  extra?: MsgExtra;
 }
 
 function insertSorted(list: MsgCore[], msg: MsgCore): void {
@@ -103,6 +105,13 @@ export class MessageWriter {
       voice: Kind.Voice,
       poll: Kind.Poll,
       location: Kind.Location,
+      'live-location': Kind.Location,
+      video: Kind.Video,
+      audio: Kind.Audio,
+      sticker: Kind.Sticker,
+      contacts: Kind.Contact,
+      event: Kind.Event,
+      album: Kind.Album,
     };
     let kind: KindValue = init.kind ?? (init.type ? kindByType[init.type] : Kind.Text);
     if (kind === Kind.Text && (init.hasMedia || init.media)) {
@@ -115,6 +124,8 @@ export class MessageWriter {
         [Kind.Image]: 'image/jpeg',
         [Kind.Voice]: 'audio/ogg; codecs=opus',
         [Kind.Video]: 'video/mp4',
+        [Kind.Sticker]: 'image/webp',
+        [Kind.Audio]: 'audio/mpeg',
       };
       const fallback = fallbacks[kind] ?? 'application/pdf';
       const mimetype = init.media?.mimetype ?? fallback;
@@ -178,6 +189,23 @@ export class MessageWriter {
       msg.body = null;
     }
     if (kind === Kind.Poll) msg.body = null;
+    const extra = { ...init.extra };
+    if (init.type === 'live-location') extra.liveLocation = true;
+    if (kind === Kind.Contact) {
+      const cards = extra.cards ?? ['BEGIN:VCARD\nVERSION:3.0\nFN:Ana Lima\nTEL;type=CELL;waid=4915112345678:+49 151 12345678\nEND:VCARD'];
+      extra.cards = cards;
+      msg.vcard = { displayName: /\nFN:(.+)/.exec(cards[0])?.[1] ?? 'Contact', vcard: cards[0] };
+      msg.body = null;
+    }
+    if (kind === Kind.Event) {
+      extra.event = extra.event ?? { name: init.body ?? 'Event', startTime: msg.timestamp + 86_400 };
+      msg.body = null;
+    }
+    if (kind === Kind.Album) {
+      extra.album = extra.album ?? { images: 2, videos: 0 };
+      msg.body = null;
+    }
+    if (Object.keys(extra).length > 0) msg.extra = extra;
     insertSorted(chat.dynamic, msg);
     insertSorted(state.allDynamic, msg);
     state.dynamicById.set(waId, msg);

@@ -3,7 +3,7 @@
  * returns or takes: chat summaries, sent and seen logs, messages to inject. Re-exported by waha-simulator.ts.
  */
 import { WahaEngine } from './waha-format';
-import { ChatKind, WahaHistorySpec } from './waha-history';
+import { ChatKind, MsgExtra, WahaHistorySpec } from './waha-history';
 import { SINCE, versionAtLeast } from './waha-profile';
 import { WAHA_VERSION } from './waha-webhooks';
 
@@ -133,7 +133,9 @@ export interface WahaIncomingMessage {
   /** Group sender; default: the first member. */
   participant?: string;
   hasMedia?: boolean;
-  type?: 'text' | 'image' | 'document' | 'voice' | 'poll' | 'location';
+  type?: 'text' | 'image' | 'document' | 'voice' | 'poll' | 'location' | 'video' | 'audio' | 'sticker' | 'contacts' | 'event' | 'album' | 'live-location';
+  /** Marks and contents of the message (waha-history.ts MsgExtra): forwarded, mentions, view-once, vCards, … */
+  extra?: MsgExtra;
   /**
    * `size` declares a file without its bytes (they are generated as it downloads, so a 2 GB file costs nothing);
    * `unreported`: the engine gives no size in `_data` and the file is sent without Content-Length (chunked).

@@ -325,6 +325,7 @@ export class WahaSimulator extends SimServer {
       waId: partial.id,
       pushName: partial.pushName,
       ack: partial.ack,
+      extra: partial.extra,
     });
     await this.events.emitMessageEvents(msg);
     return messageJson(msg, this.queries.formatContext(false));

@@ -8,6 +8,7 @@ import { AppContext } from '../apps/apps.service';
 import { CwAttachmentUpload, CwNewMessage } from '../clients/chatwoot/chatwoot.types';
 import { WahaMessage } from '../clients/waha/waha.types';
 import { reportedMediaSize } from '../clients/waha/media-size';
+import { contentOf } from '../clients/waha/waha-content';
 import { safeFilename } from '../common/filenames';
 import { chatKind, parseMessageId, phoneDigits, publicJid } from '../common/jids';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
@@ -44,6 +45,8 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 const PARTICIPANT_CACHE_LIMIT = 50_000;
+/** A message mentioning more members than this (`@all` in a big group) names the first ones only. */
+const MAX_MENTIONS = 20;
 
 @Injectable()
 export class MessageComposer {
@@ -57,10 +60,14 @@ export class MessageComposer {
   ) {}
 
   async compose(app: AppContext, chatId: string, message: WahaMessage, options: ComposeOptions): Promise<ComposedMessage> {
-    const { media, attachments, tooLarge } = await this.media(app, chatId, message, options);
+    const content = contentOf(message);
+    // A view-once message is never copied: WhatsApp shows it once, on the phone.
+    const { media, attachments, tooLarge } = content.kind.kind === 'view-once' ? { media: 'none' as const, attachments: [], tooLarge: undefined } : await this.media(app, chatId, message, options);
     const rendered = renderMessage(
       message,
       {
+        content,
+        mentionNames: await this.mentionNames(app, content.mentions),
         chatKind: chatKind(chatId),
         participant: await this.participant(app, message),
         inReplyTo: options.inReplyTo,
@@ -74,6 +81,17 @@ export class MessageComposer {
       this.texts,
     );
     return { message: rendered, attachments };
+  }
+
+  /** Names of the members a message mentions, by their number as it appears in the text (`@4915…`). */
+  private async mentionNames(app: AppContext, mentions: readonly string[]): Promise<Record<string, string> | undefined> {
+    if (mentions.length === 0) return undefined;
+    const names: Record<string, string> = {};
+    for (const jid of mentions.slice(0, MAX_MENTIONS)) {
+      const user = jid.split('@')[0]?.split(':')[0];
+      if (user) names[user] = await this.participantName(app, jid);
+    }
+    return names;
   }
 
   private async participant(app: AppContext, message: WahaMessage): Promise<string | undefined> {

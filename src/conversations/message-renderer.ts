@@ -4,6 +4,7 @@
  */
 import { OutgoingMode } from '../config/config';
 import { CwNewMessage } from '../clients/chatwoot/chatwoot.types';
+import { contentOf, MessageContent } from '../clients/waha/waha-content';
 import { WahaMessage } from '../clients/waha/waha.types';
 import { ChatKind } from '../common/jids';
 import { escapeBlock, escapeInline } from '../common/markdown-escape';
@@ -33,6 +34,10 @@ export interface RenderContext {
   timeZone?: string;
   /** source_id written on the ChatWoot message. */
   sourceId: string;
+  /** What the message is (read from the engine's record when not given). */
+  content?: MessageContent;
+  /** Group members mentioned in the text: their number → "Name (+number)". */
+  mentionNames?: Readonly<Record<string, string>>;
 }
 
 const DATE_FORMAT_CACHE = new Map<string, Intl.DateTimeFormat>();
@@ -56,18 +61,54 @@ export function formatMessageDate(timestampSec: number, timeZone?: string): stri
   return format.format(new Date(timestampSec * 1000));
 }
 
-function special(message: WahaMessage): string | undefined {
-  if (message.location && (message.location.latitude !== undefined || message.location.name)) {
-    const { latitude, longitude, name, address } = message.location;
-    const where = [name, address].filter(Boolean).join(', ');
-    const link = latitude !== undefined && longitude !== undefined ? `https://maps.google.com/?q=${latitude},${longitude}` : '';
-    return `📍 ${[where, link].filter(Boolean).join('\n')}`.trim();
+/** `@<number>` of a mentioned member becomes `@<name (+number)>`, as WhatsApp shows it. */
+function withMentionNames(body: string, names: Readonly<Record<string, string>> | undefined): string {
+  if (!names || !body.includes('@')) return body;
+  return body.replace(/@(\d{5,})\b/g, (whole, digits: string) => (names[digits] ? `@${names[digits]}` : whole));
+}
+
+function locationText(message: WahaMessage, live: boolean, texts: Texts): string {
+  const location = message.location ?? {};
+  const where = [location.name, location.address].map((part) => (typeof part === 'string' ? part.trim() : '')).filter(Boolean).map((part) => escapeInline(part)).join(', ');
+  const { latitude, longitude } = location;
+  const link = latitude !== undefined && longitude !== undefined && latitude !== null && longitude !== null ? `https://maps.google.com/?q=${latitude},${longitude}` : '';
+  return texts.render('message.location', { live, where, link });
+}
+
+/** The text of the message's kind: its words for text and media, a description for the others. */
+function kindText(content: MessageContent, message: WahaMessage, body: string, ctx: RenderContext, texts: Texts): string {
+  const kind = content.kind;
+  switch (kind.kind) {
+    case 'text':
+    case 'media':
+    case 'unknown':
+      return body;
+    case 'location':
+      // WEBJS's body of a location is its thumbnail (base64): never shown.
+      return locationText(message, kind.live, texts);
+    case 'contacts':
+      return texts.render('message.contacts', { cards: kind.cards.map((card) => ({ name: escapeInline(card.name || '?'), phones: card.phones })) });
+    case 'poll':
+      return texts.render('message.poll', { question: escapeInline(kind.question), options: kind.options.map((o) => escapeInline(o)), multiple: kind.multiple });
+    case 'event': {
+      const when = kind.start ? [kind.start, kind.end].filter((t): t is number => Boolean(t)).map((t) => formatMessageDate(t, ctx.timeZone)).join(' – ') : '';
+      return texts.render('message.event', { name: escapeInline(kind.name), canceled: kind.canceled, description: kind.description ? escapeBlock(kind.description) : '', when, place: kind.place ? escapeInline(kind.place) : '' });
+    }
+    case 'album':
+      return texts.render('message.album', { images: kind.images, videos: kind.videos });
+    case 'view-once':
+      return texts.render('message.viewOnce');
   }
-  if (message.vCards && message.vCards.length > 0) {
-    const names = message.vCards.map((card) => /\nFN:(.+)/.exec(card)?.[1]?.trim() ?? 'contact');
-    return `👤 ${names.join(', ')}`;
-  }
-  return undefined;
+}
+
+/** Forwarded and status-reply marks above, a link preview below: on text and media only. */
+function decorated(text: string, content: MessageContent, texts: Texts): string {
+  if (content.kind.kind !== 'text' && content.kind.kind !== 'media' && content.kind.kind !== 'unknown') return text;
+  let out = text;
+  if (content.preview?.title) out = texts.render('message.linkPreview', { text: out, title: escapeInline(content.preview.title), description: content.preview.description ? escapeInline(content.preview.description) : '' });
+  if (content.statusReply) out = texts.render('message.statusReply', { text: out });
+  if (content.forwarded) out = texts.render('message.forwarded', { text: out });
+  return out;
 }
 
 export function messageTypeName(message: WahaMessage): string {
@@ -89,15 +130,17 @@ export function framed(text: string, fromMe: boolean, timestamp: number | undefi
 }
 
 export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: Texts): CwNewMessage {
-  const body = (message.body ?? '').trim();
-  let text = body || special(message) || '';
+  const content = ctx.content ?? contentOf(message);
+  const body = withMentionNames((message.body ?? '').trim(), ctx.mentionNames);
+  let text = kindText(content, message, body, ctx, texts);
   let privateNote = false;
+  const media = content.kind.kind === 'view-once' ? 'none' : ctx.media;
   // A caption inside a notice is escaped: only the bridge's own words are formatted there.
-  if (message.hasMedia && ctx.media === 'not-requested') {
+  if (message.hasMedia && media === 'not-requested') {
     text = texts.render('message.mediaNotRequested', { caption: escapeBlock(text) });
-  } else if (message.hasMedia && ctx.media === 'unavailable') {
+  } else if (message.hasMedia && media === 'unavailable') {
     text = texts.render('message.mediaNotDownloaded', { caption: escapeBlock(text) });
-  } else if (message.hasMedia && ctx.media === 'too-large') {
+  } else if (message.hasMedia && media === 'too-large') {
     const { size, limit, filename } = ctx.tooLarge ?? { limit: 0 };
     text = texts.render('message.mediaTooLarge', {
       caption: escapeBlock(text),
@@ -105,10 +148,11 @@ export function renderMessage(message: WahaMessage, ctx: RenderContext, texts: T
       limit: formatSize(limit),
       filename: filename ? escapeInline(filename) : '',
     });
-  } else if (!text && !(message.hasMedia && ctx.media === 'attached')) {
-    text = texts.render('message.unsupported', { type: messageTypeName(message) });
+  } else if (!text && !(message.hasMedia && media === 'attached')) {
+    text = texts.render('message.unsupported', { type: content.kind.kind === 'unknown' ? content.kind.type : messageTypeName(message) });
     privateNote = true;
   }
+  if (text && !privateNote) text = decorated(text, content, texts);
   text = framed(text, message.fromMe, message.timestamp, ctx, texts);
   // external_created_at is a top-level param of ChatWoot's MessageBuilder, which stores it in content_attributes.
   const common = { source_id: ctx.sourceId, external_created_at: message.timestamp, ...(ctx.inReplyTo ? { content_attributes: { in_reply_to: ctx.inReplyTo } } : {}) };

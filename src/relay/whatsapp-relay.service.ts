@@ -59,6 +59,22 @@ const LIVE_RETRY_IN_PLACE_MS = 20_000;
 const OWN_SEND_POLLS = 15;
 const OWN_SEND_POLL_MS = 200;
 
+/** What an update that could not be copied was, for the agents' note. */
+function updateExcerpt(update: WhatsAppUpdate): string {
+  switch (update.kind) {
+    case 'reaction':
+      return `reaction ${update.emoji || '(removed)'}`;
+    case 'edit':
+      return `edit: ${update.body}`;
+    case 'revoke':
+      return 'a message deleted in WhatsApp';
+    case 'poll-vote':
+      return `poll vote: ${update.options.join(', ')}`;
+    case 'call':
+      return `${update.video ? 'video' : 'voice'} call ${update.status}`;
+  }
+}
+
 @Injectable()
 export class WhatsAppRelayService {
   private readonly keys: RelayKeys;
@@ -200,13 +216,13 @@ export class WhatsAppRelayService {
   /** A WhatsApp event failed for good: the agents learn what could not be copied, and how to try again. */
   async deadLettered(appId: string, event: WhatsAppEvent, error: unknown): Promise<void> {
     const app = this.apps.get(appId);
-    if (!app || event.kind !== 'message') {
+    if (!app || (event.kind !== 'message' && event.kind !== 'update')) {
       this.logger.warn({ appId, kind: event.kind, err: error }, 'live event dropped after failing for good');
       return;
     }
     const reason = error instanceof Error ? error.message : String(error);
-    const excerpt = excerptOf(event.message.body, 200) || undefined;
-    const chatId = chatIdOf(event.message);
+    const excerpt = excerptOf(event.kind === 'message' ? event.message.body : updateExcerpt(event.update), 200) || undefined;
+    const chatId = event.kind === 'message' ? chatIdOf(event.message) : event.update.chatId;
     const ttl = formatDuration(this.config.reliability.deadLetterTtlMs);
     // In the chat's conversation when it has one (where the agents look), else in the integration conversation.
     const conversationId = await this.conversationOf(app, chatId);

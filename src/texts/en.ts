@@ -395,6 +395,42 @@ export const en = {
     '📦⚠️ **This message has a file too large to import**{{#filename}} ({{filename}}){{/filename}}: {{#size}}{{size}}, {{/size}}over the {{limit}} limit.',
     '📱 Open WhatsApp to see it. An administrator can raise MEDIA_MAX_SIZE (ChatWoot itself accepts 40 MB unless its upload limit was raised).',
   ),
+  // [live (true for a live location), where (name, address), link (map link)]
+  'message.location': lines(
+    '📍 {{#live}}**Live location**{{/live}}{{^live}}**Location**{{/live}}{{#where}}: {{where}}{{/where}}',
+    '{{#link}}',
+    '{{link}}',
+    '{{/link}}',
+    '{{#live}}',
+    '📱 It moves: open WhatsApp to follow it.',
+    '{{/live}}',
+  ),
+  // [cards (each: name, phones)]
+  'message.contacts': lines('👤 **Shared contact**', '{{#cards}}', '- {{name}}{{#phones}}: {{phones}}{{/phones}}', '{{/cards}}'),
+  // [question, options, multiple (several answers allowed)]
+  'message.poll': lines('📊 **Poll**: {{question}}', '{{#options}}', '- {{.}}', '{{/options}}', '{{#multiple}}', '_Several answers allowed._', '{{/multiple}}'),
+  // [name, canceled, description?, when?, place?]
+  'message.event': lines(
+    '📅 **Event**: {{name}}{{#canceled}} (**canceled**){{/canceled}}',
+    '{{#description}}',
+    '{{description}}',
+    '{{/description}}',
+    '{{#when}}',
+    '🕒 {{when}}',
+    '{{/when}}',
+    '{{#place}}',
+    '📍 {{place}}',
+    '{{/place}}',
+  ),
+  // [images, videos]
+  'message.album': '🖼️ **Album**{{#images}}: {{images}} photo(s){{/images}}{{#videos}}, {{videos}} video(s){{/videos}}. Each follows as its own message.',
+  'message.viewOnce': lines('👁️ **View-once message**', '📱 WhatsApp shows it once, on the phone only: it is not copied here.'),
+  // [text]
+  'message.forwarded': lines('↪️ _Forwarded_', '{{text}}'),
+  // [text]
+  'message.statusReply': lines('💬 _Replied to a status_', '{{text}}'),
+  // [text, title, description?]
+  'message.linkPreview': lines('{{text}}', '', '> 🔗 **{{title}}**', '{{#description}}', '> {{description}}', '{{/description}}'),
   // [type]
   'message.unsupported': lines(
     '⚠️ **This kind of WhatsApp message ({{type}}) cannot be shown here.**',
