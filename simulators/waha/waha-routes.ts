@@ -187,6 +187,7 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
     server.route('POST', `/api/${action}`, async (req) => {
       const body = isRecord(req.json) ? req.json : {};
       const guard = await gate.guardSession(str(body.session) ?? 'default');
+      if (!guard) state.typingLog.push({ action, chatId: str(body.chatId) ?? '', at: Date.now() });
       return guard ?? { status: 201 };
     });
   }

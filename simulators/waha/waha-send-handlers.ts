@@ -86,6 +86,10 @@ export class SendHandlers {
         ? { file: { mimetype: msg.media.mimetype, filename: msg.media.filename, url: file.url, size: msg.media.size } }
         : {}),
       ...(replyTo !== undefined ? { reply_to: replyTo } : {}),
+      ...(Array.isArray(body.mentions) ? { mentions: body.mentions.map(String) } : {}),
+      ...(typeof body.linkPreview === 'boolean' ? { linkPreview: body.linkPreview } : {}),
+      ...(typeof body.linkPreviewHighQuality === 'boolean' ? { linkPreviewHighQuality: body.linkPreviewHighQuality } : {}),
+      ...(typeof body.convert === 'boolean' ? { convert: body.convert } : {}),
       at: Date.now(),
     });
     const response = this.sendResponse(msg);

@@ -115,6 +115,11 @@ export interface WahaSentRecord {
   caption?: string;
   file?: { mimetype: string; filename: string | null; url?: string; size: number };
   reply_to?: string;
+  /** Optional request fields as sent (mentions, link preview, conversion). */
+  mentions?: string[];
+  linkPreview?: boolean;
+  linkPreviewHighQuality?: boolean;
+  convert?: boolean;
   at: number;
 }
 

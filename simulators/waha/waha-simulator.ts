@@ -288,6 +288,11 @@ export class WahaSimulator extends SimServer {
     return this.state.revokeLog.slice();
   }
 
+  /** startTyping / stopTyping requests, in order. */
+  typing(): { action: string; chatId: string; at: number }[] {
+    return this.state.typingLog.slice();
+  }
+
   seen(): WahaSeenRecord[] {
     return this.state.seenLog.slice();
   }

@@ -34,6 +34,8 @@ export class WahaState {
   readonly seenLog: WahaSeenRecord[] = [];
   /** Serialized ids of messages deleted for everyone through the API, in order. */
   readonly revokeLog: string[] = [];
+  /** startTyping / stopTyping requests, in order. */
+  readonly typingLog: { action: string; chatId: string; at: number }[] = [];
   status: WahaSessionStatus;
   statuses: { status: WahaSessionStatus; timestamp: number }[] = [];
   dynamicSeq = 0;
@@ -81,6 +83,7 @@ export class WahaState {
     this.sentLog.length = 0;
     this.seenLog.length = 0;
     this.revokeLog.length = 0;
+    this.typingLog.length = 0;
     this.dynamicSeq = 0;
     this.dynamicRng = new Rng(hash(this.data.spec.seed, 0xd1a));
     this.status = this.opts.sessionStatus;

@@ -30,6 +30,8 @@ export interface AppConfig {
     /** A contact reading our message on WhatsApp marks the conversation read (contact last seen) in ChatWoot. */
     markAsRead: boolean;
   };
+  /** How agent messages go out on WhatsApp (the options of WAHA's ChatWoot app). */
+  replies: ReplyOptions;
   commandPrefix: string;
   /**
    * Hosts media may be downloaded from besides WAHA itself (S3 or CDN hosts WAHA's media URLs point at): `host`,
@@ -41,6 +43,19 @@ export interface AppConfig {
    * administrator; bots, Captain and automations never).
    */
   commandAgents: string[];
+}
+
+export type LinkPreview = 'off' | 'lg' | 'hg';
+
+export interface ReplyOptions {
+  /** AGENT_NAME_PREFIX: `*Agent name*:` on a line before the agent's text (default off). */
+  agentNamePrefix: boolean;
+  /** LINK_PREVIEW: WhatsApp link previews on agent texts, off, low (lg) or high quality (hg) (default off). */
+  linkPreview: LinkPreview;
+  /** MARK_READ_ON_REPLY: an agent's reply marks the customer's messages read on WhatsApp (default on). */
+  markReadOnReply: boolean;
+  /** TYPING_INDICATOR: "typing…" on WhatsApp for a moment before each agent text (default off). */
+  typingIndicator: boolean;
 }
 
 /** Limits that keep hostile or huge input from exhausting the process (README Security). */
@@ -274,6 +289,12 @@ function appFrom(env: Env, where: string): AppConfig {
         webhookToken: token(env, 'CHATWOOT_WEBHOOK_TOKEN'),
         outgoingMode: oneOf(env, 'CHATWOOT_OUTGOING_MODE', ['private-note', 'message'] as const, 'private-note'),
         markAsRead: boolean(env, 'CHATWOOT_MARK_AS_READ', true),
+      },
+      replies: {
+        agentNamePrefix: boolean(env, 'AGENT_NAME_PREFIX', false),
+        linkPreview: oneOf(env, 'LINK_PREVIEW', ['off', 'lg', 'hg'] as const, 'off'),
+        markReadOnReply: boolean(env, 'MARK_READ_ON_REPLY', true),
+        typingIndicator: boolean(env, 'TYPING_INDICATOR', false),
       },
       commandPrefix: prefixValue,
       mediaHosts: hostList(env, 'MEDIA_HOSTS'),

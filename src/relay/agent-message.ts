@@ -19,6 +19,8 @@ export interface AgentMessage {
   /** The text as the agent wrote it (ChatWoot markdown). */
   content: string;
   attachments: AgentAttachment[];
+  /** The agent's name (ChatWoot's sender), for AGENT_NAME_PREFIX. */
+  senderName?: string;
   /** The ChatWoot message it replies to, if any. */
   inReplyTo?: number;
   /** Who the conversation's contact is on WhatsApp, as far as ChatWoot knows. */

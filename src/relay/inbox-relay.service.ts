@@ -12,8 +12,9 @@ import { agentAttachmentAllowed, hostOf } from '../clients/waha/media-url';
 import { revokeKey } from '../clients/waha/waha-updates';
 import { excerptOf } from '../common/excerpt';
 import { formatDuration } from '../common/durations';
-import { parseMessageId, publicJid } from '../common/jids';
-import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
+import { chatKind, parseMessageId, publicJid } from '../common/jids';
+import { sleep } from '../common/sleep';
+import { LinkPreview, SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { TEXTS } from '../config/texts.provider';
 import { MessageLedger } from '../conversations/message-ledger.repository';
 import { PersonResolver } from '../conversations/person-resolver';
@@ -23,6 +24,7 @@ import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
 import { AgentMessage } from './agent-message';
 import { fileOf, PlannedPart, planParts } from './agent-parts';
+import { groupMentions } from './mentions';
 import { isTransientFailure, LaneContext, Lanes, LaneVerdict, RetryLaterError } from './lanes';
 import { PartContext, PendingSends, SendPart } from './pending-sends';
 import { chatwootToWhatsApp } from './markdown';
@@ -32,6 +34,19 @@ import { InboxEvent } from './relay.types';
 
 /** How long a reply keeps failing on a WAHA outage before the agent is told it waits. */
 const REPLY_WAIT_NOTICE_AFTER_MS = 30_000;
+
+/** TYPING_INDICATOR: 0.5 s plus 20 ms a character, 2 s at most (WAHA's app types for 2 s). */
+const TYPING_BASE_MS = 500;
+const TYPING_PER_CHAR_MS = 20;
+const TYPING_MAX_MS = 2_000;
+
+/** What every part of one agent message is sent with. */
+interface SendOptions {
+  mentions: string[];
+  linkPreview: LinkPreview;
+  typing: boolean;
+  signal: AbortSignal;
+}
 
 /** WAHA cannot send attachments (its version and tier say so, or it refused one). */
 class MediaSendsRefused extends Error {}
@@ -185,7 +200,12 @@ export class InboxRelayService {
 
   private async send(app: AppContext, chatId: string, message: AgentMessage, lane: LaneContext): Promise<void> {
     const appId = app.config.id;
-    const text = chatwootToWhatsApp(message.content.trim());
+    const { replies } = app.config;
+    const capabilities = await this.profiles.capabilities(app);
+    let text = chatwootToWhatsApp(message.content.trim());
+    if (text && replies.agentNamePrefix && message.senderName) text = this.texts.render('relay.agentName', { name: message.senderName, text });
+    const mentioned = chatKind(chatId) === 'group' && text ? groupMentions(text, capabilities.mentionsAll) : { text, mentions: [] };
+    text = mentioned.text;
     const replyTo = message.inReplyTo ? await this.ledger.whatsappIdOf(appId, message.inReplyTo) : undefined;
     const ctx: PartContext = { app, chatId, identity: await this.persons.identity(app, chatId), conversationId: message.conversationId, cwMessageId: message.messageId, signal: lane.signal };
     const { chatwoot, mediaHosts } = app.config;
@@ -197,8 +217,8 @@ export class InboxRelayService {
       this.logger.warn({ appId, conversationId: message.conversationId, hosts }, 'agent attachment not on ChatWoot or MEDIA_HOSTS: not sent');
       await this.note(app, message.conversationId, this.texts.render('relay.attachmentRefused', { files: refused.map((a, i) => fileOf(a, i).filename), hosts }));
     }
-    const capabilities = await this.profiles.capabilities(app);
     const parts = planParts(text, attachments, capabilities.convertsMedia);
+    const extras: SendOptions = { mentions: mentioned.mentions, linkPreview: replies.linkPreview, typing: replies.typingIndicator, signal: lane.signal };
     const unconfirmed: string[] = [];
     const once = async (part: SendPart, send: () => Promise<{ id: string | undefined }>): Promise<void> => {
       if ((await this.sends.sendOnce(ctx, part, send)) === 'unconfirmed') unconfirmed.push(part.filename ?? part.text ?? '');
@@ -207,7 +227,7 @@ export class InboxRelayService {
       if (attachments.length > 0 && !capabilities.mediaSends) throw new MediaSendsRefused();
       for (const part of parts) {
         const sendPart: SendPart = part.file ? { key: part.key, kind: 'file', caption: part.caption, filename: part.file.filename } : { key: part.key, kind: 'text', text: part.text };
-        await once(sendPart, () => this.sendPart(app, chatId, part, replyTo));
+        await once(sendPart, () => this.sendPart(app, chatId, part, replyTo, extras));
       }
     } catch (error) {
       if (!(error instanceof MediaSendsRefused) && !isPlusOnlyRefusal(error)) throw error;
@@ -222,22 +242,39 @@ export class InboxRelayService {
     if (unconfirmed.length > 0) {
       await this.note(app, message.conversationId, this.texts.render('relay.sendUnconfirmed', { parts: unconfirmed }));
     }
-    await app.waha.sendSeen(chatId).catch(() => undefined);
+    if (replies.markReadOnReply) await app.waha.sendSeen(chatId).catch(() => undefined);
   }
 
-  private sendPart(app: AppContext, chatId: string, part: PlannedPart, replyTo: string | undefined): Promise<{ id: string | undefined }> {
+  private async sendPart(app: AppContext, chatId: string, part: PlannedPart, replyTo: string | undefined, options: SendOptions): Promise<{ id: string | undefined }> {
     const { file, caption, convert } = part;
-    if (!file) return app.waha.sendText(chatId, part.text ?? '', replyTo);
+    const mentions = options.mentions.length > 0 && (part.text || caption) ? { mentions: options.mentions } : {};
+    if (!file) {
+      if (options.typing) await this.typeFor(app, chatId, part.text ?? '', options.signal);
+      const preview = options.linkPreview === 'off' ? { linkPreview: false } : { linkPreview: true, ...(options.linkPreview === 'hg' ? { linkPreviewHighQuality: true } : {}) };
+      return app.waha.sendText(chatId, part.text ?? '', replyTo, { ...mentions, ...preview });
+    }
     switch (part.method) {
       case 'sendImage':
-        return app.waha.sendImage(chatId, file, caption, replyTo);
+        return app.waha.sendImage(chatId, file, caption, replyTo, mentions);
       case 'sendVideo':
-        return app.waha.sendVideo(chatId, file, caption, replyTo, convert);
+        return app.waha.sendVideo(chatId, file, caption, replyTo, { ...mentions, ...(convert ? { convert } : {}) });
       case 'sendVoice':
-        return app.waha.sendVoice(chatId, file, replyTo, convert);
+        return app.waha.sendVoice(chatId, file, replyTo, convert ? { convert } : {});
       case 'sendFile':
       case 'sendText':
-        return app.waha.sendFile(chatId, file, caption, replyTo);
+        return app.waha.sendFile(chatId, file, caption, replyTo, mentions);
+    }
+  }
+
+  /** TYPING_INDICATOR: "typing…" for about as long as a person would take, at most TYPING_MAX_MS. Never fails a send. */
+  private async typeFor(app: AppContext, chatId: string, text: string, signal: AbortSignal): Promise<void> {
+    try {
+      await app.waha.typing(chatId, true);
+      await sleep(Math.min(TYPING_MAX_MS, TYPING_BASE_MS + text.length * TYPING_PER_CHAR_MS), signal);
+      await app.waha.typing(chatId, false);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.logger.debug({ err: error, chatId }, 'typing indicator failed');
     }
   }
 

@@ -465,6 +465,8 @@ export const en = {
   'integration.contactName': 'WhatsApp Integration',
 
   // ── Live relay ───────────────────────────────────────────────────────────────────────────────────────────────────
+  // [name, text]: AGENT_NAME_PREFIX, on WhatsApp (WhatsApp's own formatting: *bold*)
+  'relay.agentName': lines('*{{name}}*:', '{{text}}'),
   // [reason]
   'relay.revokeFailed': lines(
     '⚠️ **Deleted here, but not on WhatsApp**: {{reason}}',

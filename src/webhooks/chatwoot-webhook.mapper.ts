@@ -16,6 +16,7 @@ export function agentMessageOf(body: ChatwootWebhookBody): AgentMessage {
     content: body.content ?? '',
     attachments: (body.attachments ?? []).map((a) => ({ url: a.data_url ?? '', fileType: a.file_type, extension: a.extension ?? undefined, contentType: a.content_type ?? undefined })),
     inReplyTo: inReplyTo > 0 ? inReplyTo : undefined,
+    ...(typeof body.sender?.name === 'string' && body.sender.name.trim() ? { senderName: body.sender.name.trim() } : {}),
     contact: {
       chatIds: contactChatIds(sender),
       phoneNumber: sender?.phone_number ?? undefined,

@@ -52,6 +52,8 @@ export interface WahaCapabilities {
    * only Opus audio and MP4 video go out as a voice note or a video; anything else is sent as a file.
    */
   convertsMedia: boolean;
+  /** `mentions: ["all"]` mentions everyone in a group: from 2025.11.1 ("mention everyone in groups", #1377). */
+  mentionsAll: boolean;
 }
 
 /** -1, 0 or 1 comparing dotted versions numerically (`2025.10.5` > `2025.9.1`). */
@@ -73,6 +75,7 @@ export const WAHA_FLOORS = {
   coreMediaSends: '2026.6.1',
   gowsListsSentFiles: '2026.4.1',
   convertMedia: '2025.6.2',
+  mentionsAll: '2025.11.1',
 } as const;
 
 function atLeast(version: string | null, floor: string): boolean | null {
@@ -92,6 +95,7 @@ export function wahaCapabilities(profile: WahaProfile): WahaCapabilities {
     readsHistory: !(engine === 'NOWEB' && profile.nowebStore?.enabled === false),
     listsSentFiles: !(engine === 'GOWS' && atLeast(version, WAHA_FLOORS.gowsListsSentFiles) !== true),
     convertsMedia: atLeast(version, WAHA_FLOORS.convertMedia) === true,
+    mentionsAll: atLeast(version, WAHA_FLOORS.mentionsAll) === true,
   };
 }
 

@@ -207,26 +207,31 @@ export class WahaClient {
     }
   }
 
-  async sendText(chatId: string, text: string, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendText', { chatId, text, reply_to: replyTo });
+  async sendText(chatId: string, text: string, replyTo?: string, extras: SendExtras = {}): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendText', { chatId, text, reply_to: replyTo, ...extras });
   }
 
-  async sendImage(chatId: string, file: SendFile, caption?: string, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendImage', { chatId, file, caption, reply_to: replyTo });
+  async sendImage(chatId: string, file: SendFile, caption?: string, replyTo?: string, extras: SendExtras = {}): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendImage', { chatId, file, caption, reply_to: replyTo, ...extras });
   }
 
-  async sendFile(chatId: string, file: SendFile, caption?: string, replyTo?: string): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendFile', { chatId, file, caption, reply_to: replyTo });
+  async sendFile(chatId: string, file: SendFile, caption?: string, replyTo?: string, extras: SendExtras = {}): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendFile', { chatId, file, caption, reply_to: replyTo, ...extras });
   }
 
   /** `convert` (WAHA 2025.6.2 on) makes WAHA turn any video into MP4; leave it out for older servers. */
-  async sendVideo(chatId: string, file: SendFile, caption?: string, replyTo?: string, convert?: boolean): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendVideo', { chatId, file, caption, reply_to: replyTo, ...(convert ? { convert } : {}) });
+  async sendVideo(chatId: string, file: SendFile, caption?: string, replyTo?: string, extras: SendExtras = {}): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendVideo', { chatId, file, caption, reply_to: replyTo, ...extras });
   }
 
   /** A voice note (no caption on WhatsApp); `convert` (2025.6.2 on) turns any audio into Opus. */
-  async sendVoice(chatId: string, file: SendFile, replyTo?: string, convert?: boolean): Promise<{ id: string | undefined; raw: unknown }> {
-    return this.send('/api/sendVoice', { chatId, file, reply_to: replyTo, ...(convert ? { convert } : {}) });
+  async sendVoice(chatId: string, file: SendFile, replyTo?: string, extras: Pick<SendExtras, 'convert'> = {}): Promise<{ id: string | undefined; raw: unknown }> {
+    return this.send('/api/sendVoice', { chatId, file, reply_to: replyTo, ...extras });
+  }
+
+  /** "typing…" in the chat (`POST /api/startTyping`, then `/api/stopTyping`). */
+  async typing(chatId: string, on: boolean): Promise<void> {
+    await this.http.post(on ? '/api/startTyping' : '/api/stopTyping', { session: this.session, chatId });
   }
 
   /**
@@ -245,6 +250,18 @@ export class WahaClient {
     const response = await this.http.post<unknown>(path, { session: this.session, ...body });
     return { id: sentMessageId(response.data), raw: response.data };
   }
+}
+
+/**
+ * Optional fields of WAHA's send requests (src/structures/chatting.dto.ts): `mentions` (JIDs, or `all` from 2025.11.1),
+ * `linkPreview` (WAHA's default is on) and `linkPreviewHighQuality` on sendText, `convert` on sendVoice and sendVideo
+ * (2025.6.2 on). A release that does not know a field strips it (its ValidationPipe whitelists).
+ */
+export interface SendExtras {
+  mentions?: string[];
+  linkPreview?: boolean;
+  linkPreviewHighQuality?: boolean;
+  convert?: boolean;
 }
 
 /** Send answers differ per engine: read `id` (string), then `id._serialized`, then `key.id`. */
