@@ -79,7 +79,7 @@ export function mediaUrl(ctx: FormatContext, msg: MsgCore): string {
 function protoContent(msg: MsgCore, engine: WahaEngine): Json {
   const content = kindContent(msg);
   const extra = msg.extra;
-  if (extra?.forwarded || extra?.mentions) {
+  if (extra?.forwarded || extra?.mentions || extra?.statusReply) {
     const key = Object.keys(content)[0];
     const inner = content[key] as Json;
     const mentions = (extra.mentions ?? []).map(toProtocolJid);
@@ -87,6 +87,7 @@ function protoContent(msg: MsgCore, engine: WahaEngine): Json {
       ...((inner.contextInfo) ?? {}),
       ...(extra.forwarded ? { isForwarded: true, forwardingScore: 1 } : {}),
       ...(mentions.length > 0 ? { [engine === 'GOWS' ? 'mentionedJID' : 'mentionedJid']: mentions } : {}),
+      ...(extra.statusReply ? { [engine === 'GOWS' ? 'remoteJID' : 'remoteJid']: 'status@broadcast', quotedMessage: { conversation: 'my status' } } : {}),
     };
   }
   if (extra?.viewOnce) {
@@ -112,7 +113,7 @@ function kindContent(msg: MsgCore): Json {
     case Kind.Text: {
       const preview = msg.extra?.preview;
       const linked = preview ? { matchedText: preview.url, canonicalUrl: preview.url, title: preview.title, description: preview.description } : {};
-      return msg.replyTo || msg.extra?.forwarded || msg.extra?.mentions || preview
+      return msg.replyTo || msg.extra?.forwarded || msg.extra?.mentions || msg.extra?.statusReply || preview
         ? { extendedTextMessage: { text: msg.body ?? '', ...linked, ...context } }
         : { conversation: msg.body ?? '' };
     }
@@ -286,6 +287,7 @@ function rawData(msg: MsgCore, ctx: FormatContext, id: string): Json {
         ...(msg.extra?.forwarded ? { isForwarded: true, forwardingScore: 1 } : {}),
         ...(msg.extra?.mentions ? { mentionedJidList: msg.extra.mentions } : {}),
         ...(msg.extra?.viewOnce ? { isViewOnce: true } : {}),
+        ...(msg.extra?.statusReply ? { quotedRemoteJid: 'status@broadcast' } : {}),
         ...(msg.extra?.cards && msg.extra.cards.length > 1 ? { vcardList: msg.extra.cards.map((vcard) => ({ vcard })) } : {}),
         ...(msg.extra?.preview ? { title: msg.extra.preview.title, description: msg.extra.preview.description, matchedText: msg.extra.preview.url, canonicalUrl: msg.extra.preview.url } : {}),
       };

@@ -177,6 +177,8 @@ export interface MsgExtra {
   album?: { images: number; videos: number };
   /** A link preview on a text. */
   preview?: { url: string; title: string; description?: string };
+  /** It answers one of the account's status posts. */
+  statusReply?: boolean;
 }
 
 export interface ChatState {

@@ -8,7 +8,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { engineName, WahaCapabilities, wahaCapabilities, WahaProfile } from '../clients/waha/waha-capabilities';
+import { engineName, missingEvents, WahaCapabilities, wahaCapabilities, WahaProfile } from '../clients/waha/waha-capabilities';
 import { LOGGER } from '../logging/logger';
 import { RedisDurability, RedisDurabilityCheck } from '../redis/redis-durability';
 import { AppContext } from './apps.service';
@@ -22,6 +22,8 @@ export interface ServerProfiles {
   chatwoot: ChatwootProfile;
   /** Whether the Redis the bridge writes to keeps it (null when it could not be read). */
   redis: RedisDurability | null;
+  /** Events the session's webhook to this app does not send (undefined: no session webhook points here). */
+  missingEvents?: string[];
   /** Why a server could not be asked, if it could not. */
   errors: string[];
   detectedAt: number;
@@ -101,7 +103,15 @@ export class ServerProfilesService {
       nowebStore:
         engine === 'NOWEB' && store ? { enabled: store.enabled === true, fullSync: store.fullSync === true || store.full_sync === true } : previous?.waha.nowebStore,
     };
-    const profiles: ServerProfiles = { waha, chatwoot: { version: chatwoot?.version ?? previous?.chatwoot.version ?? null }, redis: redis ?? previous?.redis ?? null, errors, detectedAt: Date.now() };
+    const missing = session ? missingEvents(session.config?.webhooks, app.config.id) : previous?.missingEvents;
+    const profiles: ServerProfiles = {
+      waha,
+      chatwoot: { version: chatwoot?.version ?? previous?.chatwoot.version ?? null },
+      redis: redis ?? previous?.redis ?? null,
+      ...(missing !== undefined ? { missingEvents: missing } : {}),
+      errors,
+      detectedAt: Date.now(),
+    };
     if (version) this.mediaSendsRefused.delete(app.config.id);
     this.known.set(app.config.id, profiles);
     if (errors.length > 0) this.logger.warn({ appId: app.config.id, errors }, 'could not ask every server what it is');

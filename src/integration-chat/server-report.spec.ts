@@ -22,6 +22,15 @@ describe('serverReport', () => {
     expect(report.text).toContain('Could not ask ChatWoot version: HTTP 404');
   });
 
+  it("names the events WAHA's webhook to the bridge does not send, and how to add them", () => {
+    const base = { waha: { version: '2026.7.1', engine: 'GOWS' as const, tier: 'PLUS' as const }, chatwoot: { version: '4.15.1' }, redis: null, errors: [], detectedAt: 1 };
+    const report = serverReport({ ...base, missingEvents: ['message.reaction', 'poll.vote'] }, texts);
+    expect(report.text).toContain("WAHA's webhook to this bridge does not send `message.reaction`, `poll.vote`");
+    expect(report.text).toContain("Add them to the session's webhook events in WAHA");
+    expect(serverReport({ ...base, missingEvents: [] }, texts).text).not.toContain('does not send');
+    expect(report.facts).not.toBe(serverReport({ ...base, missingEvents: [] }, texts).facts);
+  });
+
   it('changes its facts only when what was found changes', () => {
     const base = { waha: { version: '2026.7.1', engine: 'GOWS' as const, tier: 'PLUS' as const }, chatwoot: { version: '4.15.1' }, redis: null, errors: [], detectedAt: 1 };
     expect(serverReport(base, texts).facts).toBe(serverReport({ ...base, detectedAt: 2 }, texts).facts);

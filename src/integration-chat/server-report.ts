@@ -49,6 +49,7 @@ export function serverReport(profiles: ServerProfiles, texts: Texts): ServerRepo
   const redisProblems: string[] = [];
   if (redis && !redis.aof) redisProblems.push(texts.render('server.problem.redisNoAof', { rdb: redis.rdb === true || undefined }));
   if (redis && redis.maxmemoryPolicy !== 'noeviction') redisProblems.push(texts.render('server.problem.redisEviction', { policy: redis.maxmemoryPolicy }));
+  const events = profiles.missingEvents && profiles.missingEvents.length > 0 ? [texts.render('server.problem.missingEvents', { events: profiles.missingEvents.map((e) => `\`${e}\``) })] : [];
   const unreachable = profiles.errors.map((error) => {
     const [what, ...reason] = error.split(': ');
     return texts.render('server.problem.unreachable', { what, reason: reason.join(': ') });
@@ -57,9 +58,9 @@ export function serverReport(profiles: ServerProfiles, texts: Texts): ServerRepo
     waha: wahaName,
     chatwoot: chatwoot.version ?? unknown,
     adaptations: adaptations.map((key) => texts.render(key)),
-    problems: [...problems.map((key) => texts.render(key)), ...redisProblems, ...unreachable],
+    problems: [...problems.map((key) => texts.render(key)), ...events, ...redisProblems, ...unreachable],
   });
-  const facts = JSON.stringify({ waha: [waha.version, waha.engine, waha.tier, waha.nowebStore ?? null], chatwoot: chatwoot.version, redis: redis?.fixes ?? null, adaptations, problems, unreachable: profiles.errors.length > 0 });
+  const facts = JSON.stringify({ waha: [waha.version, waha.engine, waha.tier, waha.nowebStore ?? null], chatwoot: chatwoot.version, redis: redis?.fixes ?? null, adaptations, problems, missingEvents: profiles.missingEvents ?? null, unreachable: profiles.errors.length > 0 });
   return { facts, text, adaptations, problems, redisFixes: redis?.fixes ?? [] };
 }
 

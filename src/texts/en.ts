@@ -577,6 +577,9 @@ export const en = {
     'Redis may delete keys when its memory is full (`maxmemory-policy {{policy}}`): the record of what was imported and queued messages could vanish. Set `maxmemory-policy noeviction` in redis.conf.',
   // [what, reason]
   'server.problem.unreachable': 'Could not ask {{what}}: {{reason}}',
+  // [events (the missing event names)]
+  'server.problem.missingEvents':
+    "WAHA's webhook to this bridge does not send {{events}}: what they carry (reactions, edits, deletions, votes, calls, read receipts, session changes) never arrives. Add them to the session's webhook events in WAHA (the bridge does not rewrite the session's config: WAHA restarts the session on every config change).",
 
   // ── Generic ──────────────────────────────────────────────────────────────────────────────────────────────────────
   'command.notAllowed': lines(

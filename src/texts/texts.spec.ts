@@ -21,6 +21,7 @@ const SAMPLE_VARS: Record<string, unknown> = {
   images: 3,
   videos: 1,
   title: 'Example Domain',
+  events: ['`poll.vote`'],
   description: 'An example page',
   time: 'Wed, Dec 2, 2026, 09:15 AM UTC',
   files: ['invoice.pdf'],

@@ -48,6 +48,7 @@ const ROWS: Row[] = [
   { name: 'album', message: { type: 'album', extra: { album: { images: 3, videos: 1 } } }, shows: (engine) => (browser(engine) ? ['(album)'] : ['🖼️ **Album**: 3 photo(s), 1 video(s)']) },
   { name: 'view-once photo', message: { type: 'image', body: 'secret', media: { mimetype: 'image/jpeg', data: Buffer.from([0xff, 0xd8]) }, extra: { viewOnce: true } }, shows: ['👁️ **View-once message**'], never: ['secret'] },
   { name: 'forwarded', message: { body: 'passing this on', extra: { forwarded: true } }, shows: ['↪️ _Forwarded_', 'passing this on'] },
+  { name: 'reply to a status', message: { body: 'love this photo', extra: { statusReply: true } }, shows: ['💬 _Replied to a status_', 'love this photo'] },
   { name: 'link preview', message: { body: 'see https://example.com', extra: { preview: { url: 'https://example.com', title: 'Example Domain', description: 'For use in examples' } } }, shows: ['see https://example.com', '> 🔗 **Example Domain**', '> For use in examples'] },
 ];
 

@@ -206,3 +206,21 @@ describe.each(PROFILES)('WhatsApp updates on WAHA $name', (profile) => {
     expect(notes.map((n) => expected.find((e) => n.content?.includes(e)))).toEqual(expected);
   });
 });
+
+describe("a WAHA webhook that leaves out the update events", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await Harness.start({ waha: { webhookEvents: ['message.any', 'message.ack', 'session.status'], history: { dmChats: 1, groups: 0, channels: 0, broadcastLists: 0, messagesPerChat: 1 } } });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('is named in the Servers found report, with what to add', async () => {
+    const report = await eventually(() => h.cw.messages(h.integrationConversationId).find((m) => /Servers found/.test(m.content ?? '')), { what: 'the start-up report' });
+    expect(report.content).toContain("WAHA's webhook to this bridge does not send `message.reaction`, `message.edited`, `message.revoked`, `poll.vote`");
+    expect(report.content).toContain("Add them to the session's webhook events in WAHA");
+  });
+});

@@ -1,4 +1,4 @@
-import { compareVersions, wahaCapabilities, WahaProfile } from './waha-capabilities';
+import { compareVersions, missingEvents, WANTED_EVENTS, wahaCapabilities, WahaProfile } from './waha-capabilities';
 
 const profile = (over: Partial<WahaProfile>): WahaProfile => ({ version: '2026.7.1', engine: 'NOWEB', tier: 'PLUS', ...over });
 
@@ -40,5 +40,31 @@ describe('wahaCapabilities', () => {
   it('cannot read history from NOWEB without its store', () => {
     expect(wahaCapabilities(profile({ nowebStore: { enabled: false, fullSync: false } })).readsHistory).toBe(false);
     expect(wahaCapabilities(profile({ nowebStore: { enabled: true, fullSync: false } })).readsHistory).toBe(true);
+  });
+});
+
+describe('missingEvents', () => {
+  const url = 'https://bridge.example/webhooks/waha/app_main';
+
+  it("names the wanted events the session's webhook to this app leaves out", () => {
+    expect(missingEvents([{ url, events: ['message.any', 'message.ack', 'session.status'] }], 'app_main')).toEqual([
+      'message.reaction',
+      'message.edited',
+      'message.revoked',
+      'poll.vote',
+      'poll.vote.failed',
+      'call.received',
+      'call.accepted',
+      'call.rejected',
+    ]);
+    expect(missingEvents([{ url, events: ['*'] }], 'app_main')).toEqual([]);
+    expect(missingEvents([{ url: 'https://bridge.example/webhooks/waha', events: [...WANTED_EVENTS] }], 'app_main')).toEqual([]);
+  });
+
+  it('says nothing when no session webhook points at this app (a global webhook is not in the session)', () => {
+    expect(missingEvents([{ url: 'https://other.example/hook', events: ['message'] }], 'app_main')).toBeUndefined();
+    expect(missingEvents([], 'app_main')).toBeUndefined();
+    expect(missingEvents(null, 'app_main')).toBeUndefined();
+    expect(missingEvents([{ url: 'https://bridge.example/webhooks/waha/app_other', events: [] }], 'app_main')).toBeUndefined();
   });
 });

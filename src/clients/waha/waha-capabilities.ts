@@ -99,6 +99,37 @@ export function wahaCapabilities(profile: WahaProfile): WahaCapabilities {
   };
 }
 
+/** The WAHA events the bridge acts on: what the session's webhook must send (README set-up, step 2). */
+export const WANTED_EVENTS = [
+  'message.any',
+  'message.ack',
+  'message.reaction',
+  'message.edited',
+  'message.revoked',
+  'poll.vote',
+  'poll.vote.failed',
+  'call.received',
+  'call.accepted',
+  'call.rejected',
+  'session.status',
+] as const;
+
+/**
+ * The wanted events a session's webhook to this app does not send, read from the session's config: its webhook whose
+ * URL ends in `/webhooks/waha/<appId>` (or the older `/webhooks/waha`). Undefined when no session webhook points
+ * here (a global webhook set by WAHA's environment is not in the session's config, so nothing can be said).
+ */
+export function missingEvents(webhooks: ReadonlyArray<{ url?: string; events?: unknown[] }> | null | undefined, appId: string): string[] | undefined {
+  const ours = (webhooks ?? []).filter((hook) => {
+    const path = (hook.url ?? '').split('?')[0].replace(/\/+$/, '');
+    return path.endsWith(`/webhooks/waha/${appId}`) || path.endsWith('/webhooks/waha');
+  });
+  if (ours.length === 0) return undefined;
+  const events = new Set(ours.flatMap((hook) => (hook.events ?? []).map(String)));
+  if (events.has('*')) return [];
+  return WANTED_EVENTS.filter((event) => !events.has(event));
+}
+
 /** Reads an engine name as WAHA spells it, or null. */
 export function engineName(value: unknown): WahaEngineName | null {
   const name = typeof value === 'string' ? value.toUpperCase() : '';

@@ -43,7 +43,11 @@ export interface WahaSession {
   /** `{engine: 'NOWEB', …engine info}` on a detailed GET (WAHA's manager.core.ts `fetchEngineInfo`). */
   engine?: { engine?: string } | string;
   /** The session config; NOWEB's store settings decide whether chats and messages can be read at all. */
-  config?: { noweb?: { store?: { enabled?: boolean; fullSync?: boolean; full_sync?: boolean } } } | null;
+  config?: {
+    noweb?: { store?: { enabled?: boolean; fullSync?: boolean; full_sync?: boolean } };
+    /** The session's webhooks (src/structures/webhooks.config.dto.ts WebhookConfig). */
+    webhooks?: Array<{ url?: string; events?: unknown[] }> | null;
+  } | null;
 }
 
 /** `GET /api/server/version` (or `/api/version`): `engine` is the container default, `tier` CORE or PLUS. */
