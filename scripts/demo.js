@@ -42,7 +42,9 @@ async function main() {
   // Secure by default, as a deployment: both webhooks signed, /health details behind the admin token.
   const secrets = { chatwoot: randomBytes(16).toString('hex'), waha: randomBytes(16).toString('hex'), admin: randomBytes(16).toString('hex') };
   const cw = await startChatwootSimulator({ latencyMs: 5, messagesPerMinute: 0, webhookSecret: secrets.chatwoot, webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/default/${appId}` });
-  const waha = await startWahaSimulator({ webhookHmacKey: secrets.waha, webhookUrl: `http://127.0.0.1:${port}/webhooks/waha/${appId}` });
+  // Subscribed to every event the README's set-up lists.
+  const { WANTED_EVENTS } = require(path.join(root, 'dist', 'clients', 'waha', 'waha-capabilities'));
+  const waha = await startWahaSimulator({ webhookHmacKey: secrets.waha, webhookUrl: `http://127.0.0.1:${port}/webhooks/waha/${appId}`, webhookEvents: [...WANTED_EVENTS] });
   const prefix = `demo${Date.now().toString(36)}`;
   const service = spawn(process.execPath, [path.join(root, 'dist', 'main.js')], {
     env: {

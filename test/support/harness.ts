@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
 import { versionAtLeast } from '../../simulators/common/versions';
 import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../simulators/waha/waha-simulator';
+import { WANTED_EVENTS } from '../../src/clients/waha/waha-capabilities';
 import { eventually, freePort } from './wait';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -88,7 +89,8 @@ export class Harness {
           adminToken: random(),
         };
     const cw = await startChatwootSimulator({ latencyMs: 0, messagesPerMinute: 0, ...opts.chatwoot, webhookSecret: secrets.chatwootSecret });
-    const waha = await startWahaSimulator({ ...opts.waha, webhookHmacKey: secrets.wahaHmacKey });
+    // Subscribed to what the README's set-up lists, unless a test says otherwise.
+    const waha = await startWahaSimulator({ webhookEvents: [...WANTED_EVENTS], ...opts.waha, webhookHmacKey: secrets.wahaHmacKey });
     const port = await freePort();
     const secretEnv: Record<string, string> = opts.unsigned
       ? { ALLOW_UNSIGNED_WEBHOOKS: 'true' }
