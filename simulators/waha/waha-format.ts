@@ -99,6 +99,7 @@ function protoContent(msg: MsgCore, engine: WahaEngine): Json {
 }
 
 function kindContent(msg: MsgCore): Json {
+  if (msg.extra?.other) return { [msg.extra.other.protoKey]: { title: msg.body ?? undefined } };
   const context = msg.replyTo
     ? {
         contextInfo: {
@@ -142,6 +143,7 @@ function kindContent(msg: MsgCore): Json {
     case Kind.Video:
       return {
         videoMessage: {
+          ...(msg.extra?.gif ? { gifPlayback: true } : {}),
           mimetype: media?.mimetype,
           caption: msg.body ?? undefined,
           ...(media?.unreported ? {} : { fileLength: String(media?.size ?? 0) }),
@@ -201,6 +203,7 @@ function kindContent(msg: MsgCore): Json {
 
 function webjsType(msg: MsgCore): string {
   if (msg.revoked) return 'revoked';
+  if (msg.extra?.other) return msg.extra.other.webjsType;
   switch (msg.kind) {
     case Kind.Text:
       return 'chat';

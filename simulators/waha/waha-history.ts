@@ -179,6 +179,10 @@ export interface MsgExtra {
   preview?: { url: string; title: string; description?: string };
   /** It answers one of the account's status posts. */
   statusReply?: boolean;
+  /** A video that plays as a GIF (NOWEB and GOWS: videoMessage.gifPlayback). */
+  gif?: boolean;
+  /** A kind the simulator does not model otherwise: its proto key (NOWEB, GOWS) and WhatsApp Web type (WEBJS, WPP). */
+  other?: { protoKey: string; webjsType: string };
 }
 
 export interface ChatState {

@@ -29,6 +29,7 @@ const ROWS: Row[] = [
   { name: 'text', message: { body: 'plain words' }, shows: ['plain words'] },
   { name: 'image with caption', message: { type: 'image', body: 'the receipt', media: { mimetype: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0xe0]) } }, shows: ['the receipt'], file: '.jpeg' },
   { name: 'video', message: { type: 'video', body: 'a clip', media: { mimetype: 'video/mp4', data: Buffer.from('mp4data') } }, shows: ['a clip'], file: '.mp4' },
+  { name: 'GIF', message: { type: 'video', media: { mimetype: 'video/mp4', data: Buffer.from('gif') }, extra: { gif: true } }, shows: [], file: '.mp4' },
   { name: 'voice note', message: { type: 'voice', media: { mimetype: 'audio/ogg; codecs=opus', data: Buffer.from('OggS') } }, shows: [], file: '.ogg' },
   { name: 'audio file', message: { type: 'audio', media: { mimetype: 'audio/mpeg', data: Buffer.from('ID3') } }, shows: [], file: '.mp3' },
   { name: 'document, original name', message: { type: 'document', media: { mimetype: 'application/pdf', filename: 'contract-2026.pdf', data: Buffer.from('%PDF-1.4') } }, shows: [], file: 'contract-2026.pdf' },
@@ -48,6 +49,7 @@ const ROWS: Row[] = [
   { name: 'album', message: { type: 'album', extra: { album: { images: 3, videos: 1 } } }, shows: (engine) => (browser(engine) ? ['(album)'] : ['🖼️ **Album**: 3 photo(s), 1 video(s)']) },
   { name: 'view-once photo', message: { type: 'image', body: 'secret', media: { mimetype: 'image/jpeg', data: Buffer.from([0xff, 0xd8]) }, extra: { viewOnce: true } }, shows: ['👁️ **View-once message**'], never: ['secret'] },
   { name: 'forwarded', message: { body: 'passing this on', extra: { forwarded: true } }, shows: ['↪️ _Forwarded_', 'passing this on'] },
+  { name: 'a kind the bridge does not know', message: { body: null, extra: { other: { protoKey: 'orderMessage', webjsType: 'order' } } }, shows: (engine) => [browser(engine) ? '(order)' : '(orderMessage)', 'Open WhatsApp to see it'] },
   { name: 'reply to a status', message: { body: 'love this photo', extra: { statusReply: true } }, shows: ['💬 _Replied to a status_', 'love this photo'] },
   { name: 'link preview', message: { body: 'see https://example.com', extra: { preview: { url: 'https://example.com', title: 'Example Domain', description: 'For use in examples' } } }, shows: ['see https://example.com', '> 🔗 **Example Domain**', '> For use in examples'] },
 ];
@@ -96,6 +98,18 @@ describe.each(['NOWEB', 'GOWS', 'WEBJS', 'WPP'] as Engine[])('message kinds from
       const shown = await eventually(() => seen(h, ids[i]), { what: `the ${row.name} in ChatWoot` });
       check(row, engine, shown);
     }
+  });
+
+  it('links a reply to the message it quotes', async () => {
+    const chatId = dmChats(h)[2];
+    const first = await h.waha.receive(chatId, { body: 'which size?' });
+    const quoted = await eventually(() => seen(h, String(first.id)), { what: 'the first message' });
+    const reply = await h.waha.receive(chatId, { body: 'the large one', replyTo: String(first.id) });
+    await eventually(() => seen(h, String(reply.id)), { what: 'the reply' });
+    const shown = h.cw.conversations().flatMap((c) => h.cw.messages(c.id)).find((m) => m.source_id === reply.id)!;
+    const target = h.cw.conversations().flatMap((c) => h.cw.messages(c.id)).find((m) => m.source_id === first.id)!;
+    expect(quoted.content).toContain('which size?');
+    expect((shown.content_attributes as { in_reply_to?: number }).in_reply_to).toBe(target.id);
   });
 
   it('names group members mentioned in a message', async () => {

@@ -128,6 +128,19 @@ describe.each(PROFILES)('WhatsApp updates on WAHA $name', (profile) => {
     expect(h.waha.revoked()).toEqual([]);
   });
 
+  it('answers a message deleted in WhatsApp with a note when ChatWoot refuses to delete its copy', async () => {
+    if (!profile.revokes) return;
+    const chatId = dmChats(h)[0];
+    const incoming = await h.waha.receive(chatId, { body: 'delete me too' });
+    const { conversationId, message } = await landed(h, String(incoming.id));
+    // An agent-bot token may not delete (AccessTokenAuthHelper BOT_ACCESSIBLE_ENDPOINTS): 401.
+    h.cw.addFault({ method: 'DELETE', path: new RegExp(`/messages/${message.id}$`), status: 401, body: { error: 'Access to this endpoint is not authorized for bots' } });
+    await h.waha.revoke(String(incoming.id));
+    const note = await eventually(() => answers(h, conversationId, message.id).find((m) => m.private && /Deleted in WhatsApp/.test(m.content ?? '')), { what: 'the note' });
+    expect(note.message_type).toBe(1);
+    expect(h.cw.messages(conversationId).find((m) => m.id === message.id)?.content).toBe('delete me too');
+  });
+
   it("revokes an agent's message on WhatsApp when the agent deletes it, once, and WhatsApp's echo changes nothing", async () => {
     const chatId = dmChats(h)[3];
     const incoming = await h.waha.receive(chatId, { body: 'hello' });
@@ -175,6 +188,34 @@ describe.each(PROFILES)('WhatsApp updates on WAHA $name', (profile) => {
     await h.waha.flushWebhooks();
     await sleep(1000);
     expect(h.waha.sent().length).toBe(before + 7);
+  });
+
+  it("sends only what did not go out when the agent presses Retry on a failed multi-file reply", async () => {
+    const chatId = dmChats(h)[3];
+    const incoming = await h.waha.receive(chatId, { body: 'the documents, please' });
+    const { conversationId } = await landed(h, String(incoming.id));
+    const before = h.waha.sent().length;
+    // WAHA refuses the voice note once, for good (a 400): the text and the image have gone out by then.
+    h.waha.addFault({ method: 'POST', path: /\/api\/sendVoice$/, status: 400, body: { statusCode: 400, message: 'Invalid audio' } });
+    const reply = await h.cw.agentMessage(conversationId, 'all four', {
+      attachments: [
+        { file_name: 'scan.png', content_type: 'image/png', data: Buffer.from([0x89, 0x50]) },
+        { file_name: 'memo.ogg', content_type: 'audio/ogg', data: Buffer.from('OggS') },
+        { file_name: 'tour.mp4', content_type: 'video/mp4', data: Buffer.from('mp4') },
+      ],
+    });
+    await eventually(() => h.cw.messages(conversationId).find((m) => m.id === reply.id && m.status === 'failed'), { what: 'the reply marked failed' });
+    expect(h.waha.sent().slice(before).map((s) => s.method)).toEqual(['sendText', 'sendImage']);
+    const response = await fetch(`${h.cw.url}/api/v1/accounts/${h.cw.accountId}/conversations/${conversationId}/messages/${reply.id}/retry`, { method: 'POST', headers: { api_access_token: h.cw.token } });
+    expect(response.status).toBe(200);
+    await eventually(() => (h.waha.sent().length >= before + 4 ? true : undefined), { what: 'the rest sent' });
+    await sleep(1500);
+    expect(h.waha.sent().slice(before).map((s) => [s.method, s.text ?? s.file?.filename])).toEqual([
+      ['sendText', 'all four'],
+      ['sendImage', 'scan.png'],
+      ['sendVoice', 'memo.ogg'],
+      ['sendVideo', 'tour.mp4'],
+    ]);
   });
 
   it('shows a poll vote as an answer to the poll', async () => {
