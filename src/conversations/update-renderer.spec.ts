@@ -12,6 +12,12 @@ describe('renderUpdate', () => {
     expect(out).toMatchObject({ content: '👍 **Reacted** to this message', message_type: 'incoming', private: false, source_id: 'sid', content_attributes: { in_reply_to: 41 } });
   });
 
+  it('says so when the message reacted to is not in ChatWoot (nothing to quote)', () => {
+    const out = renderUpdate({ ...base, kind: 'reaction', targetWaId: 'A', emoji: '👍' }, { ...ctx, inReplyTo: undefined }, texts);
+    expect(out.content).toBe('👍 **Reacted** to a message not copied here');
+    expect(out.content_attributes).toBeUndefined();
+  });
+
   it('shows our own reaction as CHATWOOT_OUTGOING says (a private note by default)', () => {
     const update: WhatsAppUpdate = { ...base, fromMe: true, kind: 'reaction', targetWaId: 'A', emoji: '' };
     expect(renderUpdate(update, ctx, texts)).toMatchObject({ content: '**Removed a reaction** from this message', message_type: 'outgoing', private: true });

@@ -21,7 +21,7 @@ type Shown = Exclude<WhatsAppUpdate, { kind: 'revoke' }>;
 function body(update: Shown, ctx: UpdateRenderContext, texts: Texts): { text: string; note: boolean } {
   switch (update.kind) {
     case 'reaction':
-      return { text: texts.render('update.reaction', { emoji: escapeInline(update.emoji) }), note: false };
+      return { text: texts.render('update.reaction', { emoji: escapeInline(update.emoji), unknown: !ctx.inReplyTo }), note: false };
     case 'edit':
       return { text: texts.render('update.edited', { text: update.body.trim() }), note: false };
     case 'poll-vote':

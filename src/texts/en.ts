@@ -437,8 +437,9 @@ export const en = {
     '📱 Open WhatsApp to see it.',
   ),
   // ── WhatsApp updates: reactions, edits, deletions, poll votes, calls (clients/waha/waha-updates.ts) ──────────────
-  // [emoji ('' when the reaction was removed)]
-  'update.reaction': '{{#emoji}}{{emoji}} **Reacted** to this message{{/emoji}}{{^emoji}}**Removed a reaction** from this message{{/emoji}}',
+  // [emoji ('' when the reaction was removed), unknown (the message is not in ChatWoot, so nothing is quoted)]
+  'update.reaction':
+    '{{#emoji}}{{emoji}} **Reacted** to {{/emoji}}{{^emoji}}**Removed a reaction** from {{/emoji}}{{^unknown}}this message{{/unknown}}{{#unknown}}a message not copied here{{/unknown}}',
   // [text]
   'update.edited': lines('{{text}}', '', '`✏️ Edited in WhatsApp`'),
   // the ChatWoot copy could not be deleted: a note answering it says so

@@ -7,6 +7,7 @@ const texts = Texts.load();
 const SAMPLE_VARS: Record<string, unknown> = {
   prefix: 'wa/',
   emoji: '👍',
+  unknown: false,
   video: true,
   group: false,
   live: true,
