@@ -1,6 +1,6 @@
 /**
  * The WAHA simulator's control routes under `/_sim/` (no auth): reset, chats, sent, seen, webhooks, stats,
- * history, receive, read, session-status, configure, and the updates: react, edit, revoke, vote and call. They drive the simulator's public API.
+ * history, receive, read, session-status, pair, configure, and the updates: react, edit, revoke, vote and call. They drive the simulator's public API.
  */
 import { isRecord, parseNumber, str } from './waha-http-util';
 import { WahaSessionStatus } from './waha-sim-types';
@@ -28,6 +28,7 @@ export type ControlledSimulator = Pick<
   | 'revoke'
   | 'vote'
   | 'call'
+  | 'pair'
 >;
 
 export function registerControlRoutes(sim: ControlledSimulator, state: WahaState): void {
@@ -107,6 +108,10 @@ export function registerControlRoutes(sim: ControlledSimulator, state: WahaState
     const status = String(b.status);
     if (status !== 'received' && status !== 'accepted' && status !== 'rejected') throw new Error('status must be received, accepted or rejected');
     return sim.call(String(b.from), status, { video: b.video === true, callId: str(b.callId), groupId: str(b.groupId) });
+  });
+  sim.route('POST', '/_sim/pair', async () => {
+    await sim.pair();
+    return { status: 200, body: { ok: true } };
   });
   sim.route('POST', '/_sim/session-status', async (req) => {
     const status = isRecord(req.json) ? str(req.json.status) : undefined;

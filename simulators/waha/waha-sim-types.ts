@@ -57,6 +57,8 @@ export interface WahaSimOptions {
   mediaTtlMs?: number;
   /** How long WAHA waits for a non-WORKING session to become WORKING before answering 422. Default 0. */
   statusWaitMs?: number;
+  /** How often WhatsApp renews the pairing QR (waha-session-routes.ts). Default 20 s. */
+  qrRefreshMs?: number;
   /** Base of media URLs (WAHA_BASE_URL). Default: the simulator's own URL (with `pathPrefix`). */
   baseUrl?: string;
   /** 'message' (default): a WAMessage with a string id; 'engine': the raw engine answer (Baileys key, id object…). */
@@ -178,6 +180,7 @@ export function resolveOptions(opts: WahaSimOptions): ResolvedOptions {
     latencyMs: opts.latencyMs ?? 0,
     mediaTtlMs: opts.mediaTtlMs,
     statusWaitMs: opts.statusWaitMs ?? 0,
+    qrRefreshMs: opts.qrRefreshMs ?? 20_000,
     baseUrl: opts.baseUrl,
     sendResponse: opts.sendResponse ?? 'message',
   };

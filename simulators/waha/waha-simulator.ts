@@ -37,6 +37,7 @@ import { WAHA_API_DOCUMENT } from './openapi-overrides';
 import { registerApiRoutes } from './waha-routes';
 import { S3MediaServer, S3Request } from './waha-s3';
 import { SendHandlers } from './waha-send-handlers';
+import { registerSessionRoutes } from './waha-session-routes';
 import { CallStatus, UpdateEvents, UpdateOptions } from './waha-updates';
 import { SessionGate } from './waha-session-gate';
 import {
@@ -116,6 +117,15 @@ export class WahaSimulator extends SimServer {
       contacts: new ContactHandlers(state, this.gate),
       send: new SendHandlers(state, this.queries, this.writer, this.events, this.gate),
       updates: this.updates,
+    });
+    registerSessionRoutes(this, state, this.gate, {
+      get paired() {
+        return state.paired;
+      },
+      set paired(value: boolean) {
+        state.paired = value;
+      },
+      setStatus: (status) => this.setSessionStatus(status),
     });
     registerControlRoutes(this, state);
   }
@@ -379,6 +389,12 @@ export class WahaSimulator extends SimServer {
   /** A call changes state: `call.<status>`; null when this engine and version send no such event. */
   call(from: string, status: CallStatus, options: { video?: boolean; callId?: string; groupId?: string } = {}): Promise<Json | null> {
     return this.updates.call(from, status, options);
+  }
+
+  /** The phone scans the pairing QR: the session is paired and WORKING (`session.status`). */
+  async pair(): Promise<void> {
+    this.state.paired = true;
+    await this.setSessionStatus('WORKING');
   }
 
   /** Change the session status and fire `session.status`. */

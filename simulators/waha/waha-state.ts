@@ -37,6 +37,8 @@ export class WahaState {
   /** startTyping / stopTyping requests, in order. */
   readonly typingLog: { action: string; chatId: string; at: number }[] = [];
   status: WahaSessionStatus;
+  /** A phone is paired (a session logged out waits for a QR scan: `pair`). */
+  paired = true;
   statuses: { status: WahaSessionStatus; timestamp: number }[] = [];
   dynamicSeq = 0;
   dynamicRng!: Rng;
@@ -87,6 +89,7 @@ export class WahaState {
     this.dynamicSeq = 0;
     this.dynamicRng = new Rng(hash(this.data.spec.seed, 0xd1a));
     this.status = this.opts.sessionStatus;
+    this.paired = true;
     this.statuses = [{ status: this.status, timestamp: Date.now() }];
     this.lastActivity = null;
   }

@@ -8,7 +8,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { engineName, missingEvents, WahaCapabilities, wahaCapabilities, WahaProfile } from '../clients/waha/waha-capabilities';
+import { engineName, missingEvents, sessionEngine, WahaCapabilities, wahaCapabilities, WahaProfile } from '../clients/waha/waha-capabilities';
 import { LOGGER } from '../logging/logger';
 import { RedisDurability, RedisDurabilityCheck } from '../redis/redis-durability';
 import { AppContext } from './apps.service';
@@ -93,8 +93,7 @@ export class ServerProfilesService {
       app.chatwoot.serverVersion().catch(note('ChatWoot version')),
       this.durability.check().catch(note('Redis persistence settings')),
     ]);
-    const sessionEngine = session && typeof session.engine === 'object' ? session.engine?.engine : session?.engine;
-    const engine = engineName(sessionEngine) ?? engineName(version?.engine) ?? previous?.waha.engine ?? null;
+    const engine = sessionEngine(session) ?? engineName(version?.engine) ?? previous?.waha.engine ?? null;
     const store = session?.config?.noweb?.store;
     const waha: WahaProfile = {
       version: version?.version ?? previous?.waha.version ?? null,

@@ -8,9 +8,10 @@ import { RelayModule } from '../relay/relay.module';
 import { CommandsProcessor } from './commands.processor';
 import { CommandsService } from './commands.service';
 import { CommandRunJob } from './jobs/command-run.job';
+import { SessionCommands } from './session-commands';
 
 @Module({
   imports: [AppsModule, QueueModule, IntegrationChatModule, PullModule, RelayModule],
-  providers: [CommandsService, CommandRunJob, CommandsProcessor],
+  providers: [CommandsService, SessionCommands, CommandRunJob, CommandsProcessor],
 })
 export class CommandsModule {}

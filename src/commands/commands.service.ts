@@ -14,6 +14,7 @@ import { RelayIntake } from '../relay/relay.intake';
 import { Texts } from '../texts/texts';
 import { Command } from './grammar/command.types';
 import { parseCommand } from './grammar/parse-command';
+import { SessionCommands } from './session-commands';
 
 @Injectable()
 export class CommandsService {
@@ -22,6 +23,7 @@ export class CommandsService {
     private readonly pulls: PullService,
     private readonly control: QueueControlService,
     private readonly relay: RelayIntake,
+    private readonly sessions: SessionCommands,
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -100,6 +102,15 @@ export class CommandsService {
         const names = await this.control.pause(command.target);
         return this.replies.activity(origin, this.texts.render('queue.paused', { names: names.join(', '), prefix }));
       }
+      case 'session.help':
+      case 'session.status':
+      case 'session.start':
+      case 'session.restart':
+      case 'session.stop':
+      case 'session.logout':
+      case 'session.qr':
+      case 'session.screenshot':
+        return this.sessions.run(app, origin, command, prefix);
       case 'queue.start': {
         const names = await this.control.resume(command.target);
         // Resumed by hand: a pull that paused them must not think it still holds them.

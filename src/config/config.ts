@@ -86,6 +86,8 @@ export interface TuningConfig {
   chatwootMessageWindowMs: number;
   httpTimeoutMs: number;
   liveConcurrency: number;
+  /** How long `session qr` keeps renewing the QR in ChatWoot before it gives up (QR_WAIT, default 2m). */
+  qrWaitMs: number;
   /** Time zone of the original-date line under imported messages (default: the process's). */
   timeZone?: string;
 }
@@ -411,6 +413,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       chatwootMessageWindowMs: durationMs(env, 'CHATWOOT_MESSAGE_WINDOW', 60_000),
       httpTimeoutMs: durationMs(env, 'HTTP_TIMEOUT', 30_000),
       liveConcurrency: integer(env, 'LIVE_CONCURRENCY', 16, 1, 1000),
+      qrWaitMs: durationMs(env, 'QR_WAIT', 120_000),
       timeZone: timeZone(env, 'TIMEZONE'),
     },
     reliability: {

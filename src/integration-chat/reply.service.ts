@@ -6,8 +6,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppsService } from '../apps/apps.service';
+import { CwAttachmentUpload, CwNewMessage } from '../clients/chatwoot/chatwoot.types';
 import { LOGGER } from '../logging/logger';
 import { CommandOrigin } from './command-origin';
+
+/** A reply answers the command: a normal message in the integration conversation, a private note elsewhere. */
+function placed(origin: CommandOrigin, content: string): CwNewMessage {
+  const message = origin.commandsChat ? { message_type: 'incoming' as const, private: false } : { message_type: 'outgoing' as const, private: true };
+  return { content, ...message, content_attributes: { in_reply_to: origin.messageId } };
+}
 
 @Injectable()
 export class ReplyService {
@@ -18,10 +25,13 @@ export class ReplyService {
 
   async reply(origin: CommandOrigin, content: string): Promise<void> {
     const app = this.apps.require(origin.appId);
-    const message = origin.commandsChat
-      ? { content, message_type: 'incoming' as const, private: false }
-      : { content, message_type: 'outgoing' as const, private: true };
-    await app.chatwoot.createMessage(origin.conversationId, { ...message, content_attributes: { in_reply_to: origin.messageId } }, 'live');
+    await app.chatwoot.createMessage(origin.conversationId, placed(origin, content), 'live');
+  }
+
+  /** A reply with an image (a QR, a screenshot), as `reply` places it. */
+  async replyWithImage(origin: CommandOrigin, content: string, image: CwAttachmentUpload): Promise<void> {
+    const app = this.apps.require(origin.appId);
+    await app.chatwoot.createMessageWithAttachments(origin.conversationId, placed(origin, content), [image], 'live');
   }
 
   async activity(origin: CommandOrigin, content: string): Promise<void> {

@@ -22,6 +22,7 @@ import { MessagePoster, PostTarget } from '../conversations/message-poster';
 import { ChatIdentity, PersonResolver } from '../conversations/person-resolver';
 import { renderDeletedNote, renderUpdate } from '../conversations/update-renderer';
 import { IntegrationChatService } from '../integration-chat/integration-chat.service';
+import { nextStep } from '../integration-chat/session-next';
 import { LOGGER } from '../logging/logger';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
@@ -103,7 +104,9 @@ export class WhatsAppRelayService {
     const app = this.apps.get(appId);
     if (!app) return 'done';
     if (event.kind === 'session-status') {
-      await this.integration.notify(app, this.texts.render('session.status', { session: event.session, status: event.status }));
+      // What to do comes with it (a logged-out phone: pair it again with `session qr`), in the integration conversation,
+      // where commands need no prefix.
+      await this.integration.notify(app, this.texts.render('session.status', { session: event.session, status: event.status, next: nextStep(event.status, '', this.texts) }));
       return 'done';
     }
     if (event.kind === 'read') {

@@ -27,9 +27,10 @@ export const en = {
     '',
     '- 💬 `{{prefix}}messages` — import WhatsApp history into ChatWoot: `pull`, `status`, `stop`',
     '- 🧩 `{{prefix}}queue` — inspect, pause and resume the live message queues',
+    '- 📱 `{{prefix}}session` — the WhatsApp session: status, start, stop, restart, logout, QR to pair, screenshot',
     '- ❓ `{{prefix}}help` — this list',
     '',
-    'Send `{{prefix}}messages help` or `{{prefix}}queue help` for the details of each.',
+    'Send `{{prefix}}messages help`, `{{prefix}}queue help` or `{{prefix}}session help` for the details of each.',
     '',
     '📍 **Where to type them**',
     '- In the **WhatsApp Integration** conversation every message is a command{{#prefix}}, so `{{prefix}}` can be left out{{/prefix}}.',
@@ -103,9 +104,26 @@ export const en = {
     '⚠️ Pausing is global: it holds messages for every session and worker connected to the same Redis, not only this inbox. If `{{prefix}}messages pull --pause` fails, resume by hand with `{{prefix}}queue start`.',
   ),
 
+  // [prefix]
+  'help.session': lines(
+    '📱 **{{prefix}}session** — the WhatsApp session in WAHA',
+    '',
+    'Usage: `{{prefix}}session status|start|stop|restart|logout|qr|screenshot` (or their numbers 1–7, as in WAHA\'s app)',
+    '',
+    '- `status` (1) — whether WhatsApp is connected, the engine and the account',
+    '- `restart` (2) — stop and start the session (a stuck connection)',
+    '- `start` (3) — start a stopped session',
+    '- `stop --yes` (4) — stop it: no messages come or go until `start`',
+    '- `logout --yes` (5) — unpair the phone: pairing again needs the QR',
+    '- `qr` (6) — the pairing QR as an image, renewed here until it is scanned (2 minutes at most): scan it in WhatsApp → Linked devices',
+    '- `screenshot` (7) — what the session\'s browser shows (WEBJS and WPP; the others show the QR while pairing)',
+  ),
+
   // ── Usage lines (appended to every grammar error) ───────────────────────────────────────────────────────────────
   // [prefix]
-  'usage.root': 'Usage: `{{prefix}}messages …` or `{{prefix}}queue …` (send `{{prefix}}help` for the list)',
+  'usage.root': 'Usage: `{{prefix}}messages …`, `{{prefix}}queue …` or `{{prefix}}session …` (send `{{prefix}}help` for the list)',
+  // [prefix]
+  'usage.session': 'Usage: `{{prefix}}session status|start|stop|restart|logout|qr|screenshot` (send `{{prefix}}session help` for details)',
   // [prefix]
   'usage.messages':
     'Usage: `{{prefix}}messages pull|status|stop|help` (send `{{prefix}}messages help` for all options)',
@@ -520,8 +538,44 @@ export const en = {
     '{{/excerpt}}',
     '📱 Open WhatsApp to read it.{{#action}} Then {{action}}.{{/action}}',
   ),
-  // [session, status]
-  'session.status': '📱 WhatsApp session **{{session}}** is now **{{status}}**.',
+  // [session, status, next? (what to do, from session.next.*)]
+  'session.status': lines('📱 WhatsApp session **{{session}}** is now **{{status}}**.', '{{#next}}', '👉 {{next}}', '{{/next}}'),
+  // what to do next, by session status [prefix]
+  'session.next.scan': 'Pair the phone again: send `{{prefix}}session qr` and scan the QR in WhatsApp → Linked devices.',
+  'session.next.stopped': 'Start it with `{{prefix}}session start`: until then no messages come or go.',
+  'session.next.failed': 'Try `{{prefix}}session restart`; if it fails again, `{{prefix}}session logout --yes`, then `{{prefix}}session qr` to pair again.',
+  'session.next.starting': 'It is connecting: ask `{{prefix}}session status` again in a minute.',
+  // [session, status, engine?, account?, next?]
+  'session.report': lines(
+    '📱 **Session {{session}}**: **{{status}}**{{#engine}} · {{engine}}{{/engine}}',
+    '{{#account}}',
+    'Account: {{account}}',
+    '{{/account}}',
+    '{{#next}}',
+    '👉 {{next}}',
+    '{{/next}}',
+  ),
+  // [command, logout (true for logout)]
+  'session.confirm': lines(
+    '⚠️ `{{command}}` {{#logout}}unpairs the phone: WhatsApp stops for every agent until someone scans a new QR.{{/logout}}{{^logout}}stops WhatsApp for every agent: no messages come or go until `start`.{{/logout}}',
+    'Send `{{command}} --yes` to go ahead.',
+  ),
+  // [command, session, status, next?]
+  'session.done': lines('📱 `{{command}}`: session {{session}} is now **{{status}}**.', '{{#next}}', '👉 {{next}}', '{{/next}}'),
+  // [command, reason]
+  'session.refused': '⚠️ WAHA refused `{{command}}`: {{reason}}',
+  // [left]
+  'session.qrCaption': '📱 Scan this QR in WhatsApp → Settings → Linked devices → Link a device. A new one follows here when WhatsApp renews it ({{left}} left).',
+  // [status, next?]
+  'session.qrNotNeeded': lines('No QR to show: the session is **{{status}}**.', '{{#next}}', '👉 {{next}}', '{{/next}}'),
+  // [session, account?]
+  'session.paired': '✅ Paired: session {{session}} is connected{{#account}} as {{account}}{{/account}}.',
+  // [timeout, prefix]
+  'session.qrTimeout': '⌛ The QR was not scanned within {{timeout}}. Send `{{prefix}}session qr` for a new one.',
+  // [session, engine]
+  'session.screenshotCaption': '🖥️ What session {{session}} ({{engine}}) shows now.',
+  // [reason, engine?]
+  'session.noScreenshot': lines('No screenshot: {{reason}}', '{{#engine}}', 'Only WEBJS and WPP run a browser to show; {{engine}} shows the QR while pairing and nothing once connected.', '{{/engine}}'),
   // [reason, window] a reply has been failing on a WAHA outage for a while (said once per reply)
   'relay.replyWaits':
     '⏳ WhatsApp (WAHA) is not answering ({{reason}}), so this reply waits: it goes out by itself as soon as WAHA answers again (for up to {{window}}), in order with the replies after it.',

@@ -130,6 +130,12 @@ export function missingEvents(webhooks: ReadonlyArray<{ url?: string; events?: u
   return WANTED_EVENTS.filter((event) => !events.has(event));
 }
 
+/** A session's engine: `engine` is a name, or `{engine, …}` on a detailed GET (manager.core.ts fetchEngineInfo). */
+export function sessionEngine(session: { engine?: { engine?: string } | string } | null | undefined): WahaEngineName | null {
+  const engine = session?.engine;
+  return engineName(typeof engine === 'object' ? engine?.engine : engine);
+}
+
 /** Reads an engine name as WAHA spells it, or null. */
 export function engineName(value: unknown): WahaEngineName | null {
   const name = typeof value === 'string' ? value.toUpperCase() : '';

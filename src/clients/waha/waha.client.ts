@@ -84,6 +84,33 @@ export class WahaClient {
     return (await this.http.get<WahaSession>(`/api/sessions/${enc(this.session)}`)).data;
   }
 
+  /**
+   * Starts, stops, restarts or logs out the session (`POST /api/sessions/{session}/{action}`, src/api/sessions.controller.ts;
+   * 201 with the session). Logging out unpairs the phone: the session then needs a QR scan.
+   */
+  async sessionAction(action: SessionAction): Promise<WahaSession> {
+    return (await this.http.post<WahaSession>(`/api/sessions/${enc(this.session)}/${action}`, {})).data;
+  }
+
+  /**
+   * The pairing QR as a PNG (`GET /api/{session}/auth/qr`, JSON asked: `{mimetype, data}` base64; src/api/auth.controller.ts).
+   * WAHA answers 422 "Can get QR code only in SCAN_QR_CODE status. The current status is '…'" otherwise.
+   */
+  async qr(): Promise<WahaImage> {
+    const response = await this.http.get<{ mimetype?: string; data?: string }>(`/api/${enc(this.session)}/auth/qr`, { params: { format: 'image' }, headers: { Accept: 'application/json' } });
+    return imageOf(response.data);
+  }
+
+  /**
+   * What the session's browser shows (`GET /api/screenshot?session=`, JSON asked). Only WEBJS (and WPP) have a browser:
+   * NOWEB and GOWS answer the QR while pairing and 422 "Can not get screenshot for non chrome based engine." once
+   * WORKING (their session.*.core.ts getScreenshot).
+   */
+  async screenshot(): Promise<WahaImage> {
+    const response = await this.http.get<{ mimetype?: string; data?: string }>('/api/screenshot', { params: { session: this.session }, headers: { Accept: 'application/json' } });
+    return imageOf(response.data);
+  }
+
   async me(): Promise<WahaSession['me']> {
     return (await this.http.get<WahaSession['me']>(`/api/sessions/${enc(this.session)}/me`)).data;
   }
@@ -250,6 +277,19 @@ export class WahaClient {
     const response = await this.http.post<unknown>(path, { session: this.session, ...body });
     return { id: sentMessageId(response.data), raw: response.data };
   }
+}
+
+export type SessionAction = 'start' | 'stop' | 'restart' | 'logout';
+
+/** An image WAHA answered as Base64File (src/structures/files.dto.ts). */
+export interface WahaImage {
+  mimetype: string;
+  data: Buffer;
+}
+
+function imageOf(body: { mimetype?: string; data?: string } | null | undefined): WahaImage {
+  if (!body || typeof body.data !== 'string') throw new Error('WAHA answered no image');
+  return { mimetype: typeof body.mimetype === 'string' && body.mimetype ? body.mimetype : 'image/png', data: Buffer.from(body.data, 'base64') };
 }
 
 /**

@@ -10,7 +10,11 @@ export type Command =
   | { kind: 'messages.stop' }
   | { kind: 'messages.pull'; options: PullOptions }
   | { kind: 'queue.help' }
-  | { kind: 'queue.status' | 'queue.start' | 'queue.stop' | 'queue.retry'; target: QueueTarget };
+  | { kind: 'queue.status' | 'queue.start' | 'queue.stop' | 'queue.retry'; target: QueueTarget }
+  | { kind: 'session.help' }
+  | { kind: 'session.status' | 'session.start' | 'session.restart' | 'session.qr' | 'session.screenshot' }
+  // Stopping and logging out cut WhatsApp off for every agent: they ask for `--yes` first.
+  | { kind: 'session.stop' | 'session.logout'; confirmed: boolean };
 
 export type ParseResult =
   | { type: 'not-a-command' } // a customer-conversation message without the prefix; or empty text

@@ -42,7 +42,8 @@ const window = (startAgoMs: number, endAgoMs = 0): Pick<PullOptions, 'window'> =
 const PULL_USAGE = 'Usage: `wa/messages pull [start] [end] [options]` (send `wa/messages help` for all options)';
 const MESSAGES_USAGE = 'Usage: `wa/messages pull|status|stop|help` (send `wa/messages help` for all options)';
 const QUEUE_USAGE = 'Usage: `wa/queue status|start|stop|retry [inbox|whatsapp|all]` (send `wa/queue help` for details)';
-const ROOT_USAGE = 'Usage: `wa/messages …` or `wa/queue …` (send `wa/help` for the list)';
+const SESSION_USAGE = 'Usage: `wa/session status|start|stop|restart|logout|qr|screenshot` (send `wa/session help` for details)';
+const ROOT_USAGE = 'Usage: `wa/messages …`, `wa/queue …` or `wa/session …` (send `wa/help` for the list)';
 
 type Expected = Command | 'not-a-command' | { error: string } | { errorStartsWith: string };
 type Where = 'customer' | 'commands';
@@ -305,7 +306,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'commands chat: ordinary text is an unknown command',
     'Hello there',
     'commands',
-    error('Unknown command "Hello". Did you mean help? Commands: messages, queue, help.', ROOT_USAGE),
+    error('Unknown command "Hello". Did you mean help? Commands: messages, queue, session, help.', ROOT_USAGE),
   ],
 
   // ── Help ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -323,7 +324,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'help for an unknown command',
     'wa/help contacts',
     'customer',
-    error('Unknown command "contacts". Commands: messages, queue, help.', ROOT_USAGE),
+    error('Unknown command "contacts". Commands: messages, queue, session, help.', ROOT_USAGE),
   ],
 
   // ── Other messages actions ───────────────────────────────────────────────────────────────────────────────────────
@@ -357,6 +358,23 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
   ['target all', 'wa/queue start all', 'commands', { kind: 'queue.start', target: 'all' }],
   ['retry dead letters of every queue', 'wa/queue retry', 'customer', { kind: 'queue.retry', target: 'all' }],
   ['retry the replies only', 'queue retry inbox', 'commands', { kind: 'queue.retry', target: 'inbox' }],
+  ['session alone', 'wa/session', 'customer', { kind: 'session.help' }],
+  ['help for session', 'wa/help session', 'customer', { kind: 'session.help' }],
+  ['session status', 'session status', 'commands', { kind: 'session.status' }],
+  ["WAHA app's numbers: 2 is restart", 'wa/session 2', 'customer', { kind: 'session.restart' }],
+  ['6 is qr', 'session 6', 'commands', { kind: 'session.qr' }],
+  ['7 is screenshot', 'session 7', 'commands', { kind: 'session.screenshot' }],
+  ['stop without --yes asks first', 'wa/session stop', 'customer', { kind: 'session.stop', confirmed: false }],
+  ['logout --yes', 'session logout --yes', 'commands', { kind: 'session.logout', confirmed: true }],
+  ['4 -y is stop, confirmed', 'session 4 -y', 'commands', { kind: 'session.stop', confirmed: true }],
+  [
+    'unknown session action, with a suggestion',
+    'wa/session qrr',
+    'customer',
+    error('Unknown action "qrr" for wa/session. Did you mean qr? Actions: status, restart, start, stop, logout, qr, screenshot, help.', SESSION_USAGE),
+  ],
+  ['--yes where nothing is to confirm', 'wa/session status --yes', 'customer', error('wa/session status takes no options: remove --yes.', SESSION_USAGE)],
+  ['a word after a session action', 'wa/session stop now', 'customer', error('Unexpected "now" after wa/session stop: remove it.', SESSION_USAGE)],
   [
     'unknown queue target',
     'wa/queue stop message_created',
@@ -448,13 +466,13 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'unknown command with a suggestion',
     'wa/mesages pull',
     'customer',
-    error('Unknown command "mesages". Did you mean messages? Commands: messages, queue, help.', ROOT_USAGE),
+    error('Unknown command "mesages". Did you mean messages? Commands: messages, queue, session, help.', ROOT_USAGE),
   ],
   [
     'unknown command without a suggestion',
     'wa/contacts pull',
     'customer',
-    error('Unknown command "contacts". Commands: messages, queue, help.', ROOT_USAGE),
+    error('Unknown command "contacts". Commands: messages, queue, session, help.', ROOT_USAGE),
   ],
   [
     'non-Latin action',
@@ -466,7 +484,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'non-Latin command',
     'wa/сообщения',
     'customer',
-    error('Unknown command "сообщения". Commands: messages, queue, help.', ROOT_USAGE),
+    error('Unknown command "сообщения". Commands: messages, queue, session, help.', ROOT_USAGE),
   ],
 
   // ── Durations and the window ─────────────────────────────────────────────────────────────────────────────────────

@@ -46,9 +46,20 @@ export interface ParseContext {
 export const MAX_COMMAND_LENGTH = 4000;
 
 const NOT_A_COMMAND: ParseResult = { type: 'not-a-command' };
-const COMMANDS = ['messages', 'queue', 'help'] as const;
+const COMMANDS = ['messages', 'queue', 'session', 'help'] as const;
 const MESSAGES_ACTIONS = ['pull', 'status', 'stop', 'help'] as const;
 const QUEUE_ACTIONS = ['status', 'start', 'stop', 'retry', 'help'] as const;
+const SESSION_ACTIONS = ['status', 'restart', 'start', 'stop', 'logout', 'qr', 'screenshot', 'help'] as const;
+/** WAHA's ChatWoot app numbers its session actions: `session 1` is `session status`, and so on. */
+const SESSION_NUMBERS: Readonly<Record<string, (typeof SESSION_ACTIONS)[number]>> = {
+  '1': 'status',
+  '2': 'restart',
+  '3': 'start',
+  '4': 'stop',
+  '5': 'logout',
+  '6': 'qr',
+  '7': 'screenshot',
+};
 const QUEUE_TARGETS: Readonly<Record<string, QueueTarget>> = {
   inbox: 'inbox',
   whatsapp: 'whatsapp',
@@ -161,6 +172,7 @@ class Grammar {
     if (head === 'help' || head === '--help' || head === '-h') return this.help(rest);
     if (head === 'messages') return this.messages(rest);
     if (head === 'queue' || head === 'q') return this.queue(rest);
+    if (head === 'session') return this.session(rest);
     throw this.unknownCommand(first);
   }
 
@@ -184,6 +196,7 @@ class Grammar {
     if (topic === undefined || topic === 'help') return this.command({ kind: 'help' }, ['help']);
     if (topic === 'messages') return this.command({ kind: 'messages.help' }, ['messages', 'help']);
     if (topic === 'queue' || topic === 'q') return this.command({ kind: 'queue.help' }, ['queue', 'help']);
+    if (topic === 'session') return this.command({ kind: 'session.help' }, ['session', 'help']);
     throw this.unknownCommand(rest[0]);
   }
 
@@ -268,6 +281,41 @@ class Grammar {
             actions: QUEUE_ACTIONS.join(', '),
           },
           'usage.queue',
+        );
+    }
+  }
+
+  private session(rest: readonly string[]): ParseResult {
+    const name = `${this.prefix}session`;
+    if (rest.length === 0 || hasHelpFlag(rest)) return this.command({ kind: 'session.help' }, ['session', 'help']);
+    const [word, ...args] = rest;
+    if (isOptionLike(word)) {
+      throw this.fail('grammar.missingAction', { command: name, actions: SESSION_ACTIONS.join(', ') }, 'usage.session');
+    }
+    const action = SESSION_NUMBERS[word] ?? word.toLowerCase();
+    const command = `${name} ${action}`;
+    switch (action) {
+      case 'stop':
+      case 'logout': {
+        const yes = args.filter((arg) => /^(?:--yes|-y)$/i.test(arg));
+        this.noArguments(command, args.filter((arg) => !yes.includes(arg)), [], 'usage.session');
+        return this.command({ kind: `session.${action}`, confirmed: yes.length > 0 }, ['session', action, ...(yes.length > 0 ? ['--yes'] : [])]);
+      }
+      case 'status':
+      case 'restart':
+      case 'start':
+      case 'qr':
+      case 'screenshot':
+        this.noArguments(command, args, [], 'usage.session');
+        return this.command({ kind: `session.${action}` }, ['session', action]);
+      case 'help':
+        this.noArguments(command, args, [], 'usage.session');
+        return this.command({ kind: 'session.help' }, ['session', 'help']);
+      default:
+        throw this.fail(
+          'grammar.unknownAction',
+          { command: name, action: echo(word), suggestion: closest(word, SESSION_ACTIONS), actions: SESSION_ACTIONS.join(', ') },
+          'usage.session',
         );
     }
   }
