@@ -43,6 +43,21 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
     '/api/server/version',
     since('serverVersionRoute', () => ({ status: 200, body: events.environment() })),
   );
+  // Uptime and stop (CL 2024.9.1 "Add GET /api/server/status … POST /api/server/stop"; src/api/server.controller.ts).
+  // A stop is logged; the simulator keeps serving, as a container under a restart policy is soon back.
+  server.route(
+    'GET',
+    '/api/server/status',
+    since('serverVersionRoute', () => ({ status: 200, body: { startTimestamp: state.startedAt, uptime: Date.now() - state.startedAt, worker: { id: null } } })),
+  );
+  server.route(
+    'POST',
+    '/api/server/stop',
+    since('serverVersionRoute', (req) => {
+      state.serverStops.push({ force: isRecord(req.json) && req.json.force === true, at: Date.now() });
+      return { status: 201, body: { stopping: true } };
+    }),
+  );
 
   // Sessions
   server.route('GET', '/api/sessions', (req) => {

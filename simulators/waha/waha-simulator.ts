@@ -298,6 +298,11 @@ export class WahaSimulator extends SimServer {
     return this.state.revokeLog.slice();
   }
 
+  /** `POST /api/server/stop` requests, in order. */
+  serverStops(): { force: boolean; at: number }[] {
+    return this.state.serverStops.slice();
+  }
+
   /** startTyping / stopTyping requests, in order. */
   typing(): { action: string; chatId: string; at: number }[] {
     return this.state.typingLog.slice();

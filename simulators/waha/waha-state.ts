@@ -34,6 +34,10 @@ export class WahaState {
   readonly seenLog: WahaSeenRecord[] = [];
   /** Serialized ids of messages deleted for everyone through the API, in order. */
   readonly revokeLog: string[] = [];
+  /** When the simulated server started (ms), for /api/server/status. */
+  readonly startedAt = Date.now();
+  /** `POST /api/server/stop` requests, in order. */
+  readonly serverStops: { force: boolean; at: number }[] = [];
   /** startTyping / stopTyping requests, in order. */
   readonly typingLog: { action: string; chatId: string; at: number }[] = [];
   status: WahaSessionStatus;
@@ -86,6 +90,7 @@ export class WahaState {
     this.seenLog.length = 0;
     this.revokeLog.length = 0;
     this.typingLog.length = 0;
+    this.serverStops.length = 0;
     this.dynamicSeq = 0;
     this.dynamicRng = new Rng(hash(this.data.spec.seed, 0xd1a));
     this.status = this.opts.sessionStatus;

@@ -8,10 +8,11 @@ import { RelayModule } from '../relay/relay.module';
 import { CommandsProcessor } from './commands.processor';
 import { CommandsService } from './commands.service';
 import { CommandRunJob } from './jobs/command-run.job';
+import { ServerCommands } from './server-commands';
 import { SessionCommands } from './session-commands';
 
 @Module({
   imports: [AppsModule, QueueModule, IntegrationChatModule, PullModule, RelayModule],
-  providers: [CommandsService, SessionCommands, CommandRunJob, CommandsProcessor],
+  providers: [CommandsService, SessionCommands, ServerCommands, CommandRunJob, CommandsProcessor],
 })
 export class CommandsModule {}

@@ -14,6 +14,7 @@ import { RelayIntake } from '../relay/relay.intake';
 import { Texts } from '../texts/texts';
 import { Command } from './grammar/command.types';
 import { parseCommand } from './grammar/parse-command';
+import { ServerCommands } from './server-commands';
 import { SessionCommands } from './session-commands';
 
 @Injectable()
@@ -24,6 +25,7 @@ export class CommandsService {
     private readonly control: QueueControlService,
     private readonly relay: RelayIntake,
     private readonly sessions: SessionCommands,
+    private readonly servers: ServerCommands,
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -111,6 +113,10 @@ export class CommandsService {
       case 'session.qr':
       case 'session.screenshot':
         return this.sessions.run(app, origin, command, prefix);
+      case 'server.help':
+      case 'server.status':
+      case 'server.reboot':
+        return this.servers.run(app, origin, command, prefix);
       case 'queue.start': {
         const names = await this.control.resume(command.target);
         // Resumed by hand: a pull that paused them must not think it still holds them.

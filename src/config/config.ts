@@ -32,6 +32,8 @@ export interface AppConfig {
   };
   /** How agent messages go out on WhatsApp (the options of WAHA's ChatWoot app). */
   replies: ReplyOptions;
+  /** SERVER_COMMANDS: `wa/server status|reboot` may be run (default off: a reboot stops WhatsApp for every app on that WAHA). */
+  serverCommands: boolean;
   commandPrefix: string;
   /**
    * Hosts media may be downloaded from besides WAHA itself (S3 or CDN hosts WAHA's media URLs point at): `host`,
@@ -298,6 +300,7 @@ function appFrom(env: Env, where: string): AppConfig {
         markReadOnReply: boolean(env, 'MARK_READ_ON_REPLY', true),
         typingIndicator: boolean(env, 'TYPING_INDICATOR', false),
       },
+      serverCommands: boolean(env, 'SERVER_COMMANDS', false),
       commandPrefix: prefixValue,
       mediaHosts: hostList(env, 'MEDIA_HOSTS'),
       commandAgents: agentList(env, 'COMMAND_AGENTS'),

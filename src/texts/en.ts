@@ -28,6 +28,7 @@ export const en = {
     '- 💬 `{{prefix}}messages` — import WhatsApp history into ChatWoot: `pull`, `status`, `stop`',
     '- 🧩 `{{prefix}}queue` — inspect, pause and resume the live message queues',
     '- 📱 `{{prefix}}session` — the WhatsApp session: status, start, stop, restart, logout, QR to pair, screenshot',
+    '- 🖥️ `{{prefix}}server` — the WAHA server: status, reboot (when SERVER_COMMANDS is on)',
     '- ❓ `{{prefix}}help` — this list',
     '',
     'Send `{{prefix}}messages help`, `{{prefix}}queue help` or `{{prefix}}session help` for the details of each.',
@@ -119,9 +120,21 @@ export const en = {
     '- `screenshot` (7) — what the session\'s browser shows (WEBJS and WPP; the others show the QR while pairing)',
   ),
 
+  // [prefix]
+  'help.server': lines(
+    '🖥️ **{{prefix}}server** — the WAHA server (only when SERVER_COMMANDS=true)',
+    '',
+    'Usage: `{{prefix}}server status|reboot [--force] --yes`',
+    '',
+    '- `status` — WAHA\'s version, engine, tier and uptime; the bridge\'s workers and Redis memory',
+    '- `reboot --yes` — stop WAHA so its restart policy starts it again (every session on it reconnects); `--force` (`-f`) stops it at once instead of gracefully',
+  ),
+
   // ── Usage lines (appended to every grammar error) ───────────────────────────────────────────────────────────────
   // [prefix]
-  'usage.root': 'Usage: `{{prefix}}messages …`, `{{prefix}}queue …` or `{{prefix}}session …` (send `{{prefix}}help` for the list)',
+  'usage.root': 'Usage: `{{prefix}}messages …`, `{{prefix}}queue …`, `{{prefix}}session …` or `{{prefix}}server …` (send `{{prefix}}help` for the list)',
+  // [prefix]
+  'usage.server': 'Usage: `{{prefix}}server status|reboot [--force] --yes` (send `{{prefix}}server help` for details)',
   // [prefix]
   'usage.session': 'Usage: `{{prefix}}session status|start|stop|restart|logout|qr|screenshot` (send `{{prefix}}session help` for details)',
   // [prefix]
@@ -574,6 +587,21 @@ export const en = {
   'session.qrTimeout': '⌛ The QR was not scanned within {{timeout}}. Send `{{prefix}}session qr` for a new one.',
   // [session, engine]
   'session.screenshotCaption': '🖥️ What session {{session}} ({{engine}}) shows now.',
+  'server.disabled': '🖥️ Server commands are off for this inbox: an administrator can set SERVER_COMMANDS=true (and list who may run them in COMMAND_AGENTS).',
+  // [version, engine, tier?, uptime?, started?, workers, redis]
+  'server.statusReply': lines(
+    '🖥️ **WAHA** {{version}} · {{engine}}{{#tier}} · {{tier}}{{/tier}}',
+    '{{#uptime}}',
+    'Up for {{uptime}} (since {{started}})',
+    '{{/uptime}}',
+    '🧩 Bridge workers: {{workers}} · Redis memory: {{redis}}',
+  ),
+  // [command]
+  'server.confirm': lines('⚠️ `{{command}}` stops WAHA: every session on it disconnects until WAHA is started again (by its restart policy).', 'Send `{{command}} --yes` to go ahead.'),
+  // [force, prefix]
+  'server.rebooting': '🖥️ WAHA is stopping{{#force}} at once{{/force}}{{^force}} gracefully{{/force}}: its restart policy starts it again, and the sessions reconnect within a minute or two. Send `{{prefix}}server status` to see it back.',
+  // [reason]
+  'server.refused': '⚠️ WAHA refused: {{reason}}',
   // [reason, engine?]
   'session.noScreenshot': lines('No screenshot: {{reason}}', '{{#engine}}', 'Only WEBJS and WPP run a browser to show; {{engine}} shows the QR while pairing and nothing once connected.', '{{/engine}}'),
   // [reason, window] a reply has been failing on a WAHA outage for a while (said once per reply)

@@ -105,3 +105,46 @@ describe('wa/session on WEBJS', () => {
     expect(imagesAfter(h, qr).length).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('wa/server commands', () => {
+  it('are off unless SERVER_COMMANDS is on, and say how to turn them on', async () => {
+    const h = await Harness.start({ waha: { history: { dmChats: 1, groups: 0, channels: 0, broadcastLists: 0, messagesPerChat: 1 } } });
+    try {
+      const id = await h.type('server reboot --force --yes');
+      expect(await h.waitReply(id, (c) => /Server commands are off/.test(c))).toContain('SERVER_COMMANDS=true');
+      expect(h.waha.serverStops()).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  describe('with SERVER_COMMANDS=true', () => {
+    let h: Harness;
+
+    beforeAll(async () => {
+      h = await Harness.start({ waha: { history: { dmChats: 1, groups: 0, channels: 0, broadcastLists: 0, messagesPerChat: 1 } }, env: { SERVER_COMMANDS: 'true' } });
+    });
+
+    afterAll(async () => {
+      await h?.stop();
+    });
+
+    it("status shows WAHA's version, engine, tier and uptime, and the bridge's workers and Redis memory", async () => {
+      await h.spawn({ ROLE: 'worker' });
+      const id = await h.type('server status');
+      const reply = await h.waitReply(id, (c) => /WAHA/.test(c));
+      expect(reply).toMatch(/\*\*WAHA\*\* 2026\.7\.1 · NOWEB · PLUS/);
+      expect(reply).toMatch(/Up for .+ \(since \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
+      expect(reply).toMatch(/Bridge workers: 2 · Redis memory: [\d.]+[KMG]/);
+    });
+
+    it('reboot asks for --yes, then stops WAHA (forced with --force / -f)', async () => {
+      const ask = await h.type('server reboot -f');
+      expect(await h.waitReply(ask, (c) => /--yes/.test(c))).toContain('Send `server reboot --force --yes` to go ahead.');
+      expect(h.waha.serverStops()).toEqual([]);
+      const go = await h.type('server reboot --force --yes');
+      expect(await h.waitReply(go, (c) => /stopping/.test(c))).toContain('WAHA is stopping at once');
+      expect(h.waha.serverStops().map((s) => s.force)).toEqual([true]);
+    });
+  });
+});

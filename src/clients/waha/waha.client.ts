@@ -66,6 +66,19 @@ export class WahaClient {
     }
   }
 
+  /** Uptime (`GET /api/server/status`, WAHA 2024.9.1+): `startTimestamp` and `uptime` in ms, the worker's id. */
+  async serverStatus(): Promise<WahaServerStatus> {
+    return (await this.http.get<WahaServerStatus>('/api/server/status')).data;
+  }
+
+  /**
+   * Stops the WAHA server (`POST /api/server/stop`, 2024.9.1+): gracefully, or at once with `force`. WAHA is meant to run
+   * under a restart policy (Docker's `restart: always`), so this is how its app "reboots" it.
+   */
+  async serverStop(force: boolean): Promise<void> {
+    await this.http.post('/api/server/stop', { force });
+  }
+
   /** Every @lid ↔ phone mapping the session knows (the lids API, WAHA 2025.5.4+). */
   async lids(): Promise<WahaLid[]> {
     const all: WahaLid[] = [];
@@ -277,6 +290,13 @@ export class WahaClient {
     const response = await this.http.post<unknown>(path, { session: this.session, ...body });
     return { id: sentMessageId(response.data), raw: response.data };
   }
+}
+
+/** `GET /api/server/status` (src/structures/server.dto.ts ServerStatusResponse). */
+export interface WahaServerStatus {
+  startTimestamp?: number;
+  uptime?: number;
+  worker?: { id?: string | null } | null;
 }
 
 export type SessionAction = 'start' | 'stop' | 'restart' | 'logout';

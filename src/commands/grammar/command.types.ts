@@ -14,7 +14,11 @@ export type Command =
   | { kind: 'session.help' }
   | { kind: 'session.status' | 'session.start' | 'session.restart' | 'session.qr' | 'session.screenshot' }
   // Stopping and logging out cut WhatsApp off for every agent: they ask for `--yes` first.
-  | { kind: 'session.stop' | 'session.logout'; confirmed: boolean };
+  | { kind: 'session.stop' | 'session.logout'; confirmed: boolean }
+  | { kind: 'server.help' }
+  | { kind: 'server.status' }
+  // A reboot stops WAHA for every session on it: it asks for `--yes`; `--force` (WAHA's app: -f) skips the graceful stop.
+  | { kind: 'server.reboot'; force: boolean; confirmed: boolean };
 
 export type ParseResult =
   | { type: 'not-a-command' } // a customer-conversation message without the prefix; or empty text

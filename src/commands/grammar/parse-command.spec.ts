@@ -43,7 +43,8 @@ const PULL_USAGE = 'Usage: `wa/messages pull [start] [end] [options]` (send `wa/
 const MESSAGES_USAGE = 'Usage: `wa/messages pull|status|stop|help` (send `wa/messages help` for all options)';
 const QUEUE_USAGE = 'Usage: `wa/queue status|start|stop|retry [inbox|whatsapp|all]` (send `wa/queue help` for details)';
 const SESSION_USAGE = 'Usage: `wa/session status|start|stop|restart|logout|qr|screenshot` (send `wa/session help` for details)';
-const ROOT_USAGE = 'Usage: `wa/messages …`, `wa/queue …` or `wa/session …` (send `wa/help` for the list)';
+const SERVER_USAGE = 'Usage: `wa/server status|reboot [--force] --yes` (send `wa/server help` for details)';
+const ROOT_USAGE = 'Usage: `wa/messages …`, `wa/queue …`, `wa/session …` or `wa/server …` (send `wa/help` for the list)';
 
 type Expected = Command | 'not-a-command' | { error: string } | { errorStartsWith: string };
 type Where = 'customer' | 'commands';
@@ -306,7 +307,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'commands chat: ordinary text is an unknown command',
     'Hello there',
     'commands',
-    error('Unknown command "Hello". Did you mean help? Commands: messages, queue, session, help.', ROOT_USAGE),
+    error('Unknown command "Hello". Did you mean help? Commands: messages, queue, session, server, help.', ROOT_USAGE),
   ],
 
   // ── Help ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -324,7 +325,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'help for an unknown command',
     'wa/help contacts',
     'customer',
-    error('Unknown command "contacts". Commands: messages, queue, session, help.', ROOT_USAGE),
+    error('Unknown command "contacts". Commands: messages, queue, session, server, help.', ROOT_USAGE),
   ],
 
   // ── Other messages actions ───────────────────────────────────────────────────────────────────────────────────────
@@ -358,6 +359,11 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
   ['target all', 'wa/queue start all', 'commands', { kind: 'queue.start', target: 'all' }],
   ['retry dead letters of every queue', 'wa/queue retry', 'customer', { kind: 'queue.retry', target: 'all' }],
   ['retry the replies only', 'queue retry inbox', 'commands', { kind: 'queue.retry', target: 'inbox' }],
+  ['server status', 'server status', 'commands', { kind: 'server.status' }],
+  ['server reboot asks first', 'wa/server reboot', 'customer', { kind: 'server.reboot', force: false, confirmed: false }],
+  ["reboot -f --yes (WAHA app's -f)", 'server reboot -f --yes', 'commands', { kind: 'server.reboot', force: true, confirmed: true }],
+  ['server alone', 'wa/server', 'customer', { kind: 'server.help' }],
+  ['server reboot with a stray word', 'wa/server reboot now', 'customer', error('Unexpected "now" after wa/server reboot: remove it.', SERVER_USAGE)],
   ['session alone', 'wa/session', 'customer', { kind: 'session.help' }],
   ['help for session', 'wa/help session', 'customer', { kind: 'session.help' }],
   ['session status', 'session status', 'commands', { kind: 'session.status' }],
@@ -466,13 +472,13 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'unknown command with a suggestion',
     'wa/mesages pull',
     'customer',
-    error('Unknown command "mesages". Did you mean messages? Commands: messages, queue, session, help.', ROOT_USAGE),
+    error('Unknown command "mesages". Did you mean messages? Commands: messages, queue, session, server, help.', ROOT_USAGE),
   ],
   [
     'unknown command without a suggestion',
     'wa/contacts pull',
     'customer',
-    error('Unknown command "contacts". Commands: messages, queue, session, help.', ROOT_USAGE),
+    error('Unknown command "contacts". Commands: messages, queue, session, server, help.', ROOT_USAGE),
   ],
   [
     'non-Latin action',
@@ -484,7 +490,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'non-Latin command',
     'wa/сообщения',
     'customer',
-    error('Unknown command "сообщения". Commands: messages, queue, session, help.', ROOT_USAGE),
+    error('Unknown command "сообщения". Commands: messages, queue, session, server, help.', ROOT_USAGE),
   ],
 
   // ── Durations and the window ─────────────────────────────────────────────────────────────────────────────────────

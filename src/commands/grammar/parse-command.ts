@@ -46,7 +46,8 @@ export interface ParseContext {
 export const MAX_COMMAND_LENGTH = 4000;
 
 const NOT_A_COMMAND: ParseResult = { type: 'not-a-command' };
-const COMMANDS = ['messages', 'queue', 'session', 'help'] as const;
+const COMMANDS = ['messages', 'queue', 'session', 'server', 'help'] as const;
+const SERVER_ACTIONS = ['status', 'reboot', 'help'] as const;
 const MESSAGES_ACTIONS = ['pull', 'status', 'stop', 'help'] as const;
 const QUEUE_ACTIONS = ['status', 'start', 'stop', 'retry', 'help'] as const;
 const SESSION_ACTIONS = ['status', 'restart', 'start', 'stop', 'logout', 'qr', 'screenshot', 'help'] as const;
@@ -173,6 +174,7 @@ class Grammar {
     if (head === 'messages') return this.messages(rest);
     if (head === 'queue' || head === 'q') return this.queue(rest);
     if (head === 'session') return this.session(rest);
+    if (head === 'server') return this.server(rest);
     throw this.unknownCommand(first);
   }
 
@@ -197,6 +199,7 @@ class Grammar {
     if (topic === 'messages') return this.command({ kind: 'messages.help' }, ['messages', 'help']);
     if (topic === 'queue' || topic === 'q') return this.command({ kind: 'queue.help' }, ['queue', 'help']);
     if (topic === 'session') return this.command({ kind: 'session.help' }, ['session', 'help']);
+    if (topic === 'server') return this.command({ kind: 'server.help' }, ['server', 'help']);
     throw this.unknownCommand(rest[0]);
   }
 
@@ -316,6 +319,36 @@ class Grammar {
           'grammar.unknownAction',
           { command: name, action: echo(word), suggestion: closest(word, SESSION_ACTIONS), actions: SESSION_ACTIONS.join(', ') },
           'usage.session',
+        );
+    }
+  }
+
+  private server(rest: readonly string[]): ParseResult {
+    const name = `${this.prefix}server`;
+    if (rest.length === 0 || hasHelpFlag(rest)) return this.command({ kind: 'server.help' }, ['server', 'help']);
+    const [word, ...args] = rest;
+    if (isOptionLike(word)) {
+      throw this.fail('grammar.missingAction', { command: name, actions: SERVER_ACTIONS.join(', ') }, 'usage.server');
+    }
+    const action = word.toLowerCase();
+    const command = `${name} ${action}`;
+    switch (action) {
+      case 'reboot': {
+        const force = args.filter((arg) => /^(?:--force|-f)$/i.test(arg));
+        const yes = args.filter((arg) => /^(?:--yes|-y)$/i.test(arg));
+        this.noArguments(command, args.filter((arg) => !force.includes(arg) && !yes.includes(arg)), [], 'usage.server');
+        const words = ['server', 'reboot', ...(force.length > 0 ? ['--force'] : []), ...(yes.length > 0 ? ['--yes'] : [])];
+        return this.command({ kind: 'server.reboot', force: force.length > 0, confirmed: yes.length > 0 }, words);
+      }
+      case 'status':
+      case 'help':
+        this.noArguments(command, args, [], 'usage.server');
+        return this.command({ kind: `server.${action}` }, ['server', action]);
+      default:
+        throw this.fail(
+          'grammar.unknownAction',
+          { command: name, action: echo(word), suggestion: closest(word, SERVER_ACTIONS), actions: SERVER_ACTIONS.join(', ') },
+          'usage.server',
         );
     }
   }
