@@ -17,7 +17,7 @@
  *   redis
  *   config
  *   texts
- *   logging
+ *   logging, metrics
  *   common
  *
  *   node scripts/check-layers.js [src-dir]
@@ -39,7 +39,7 @@ const LAYERS = [
   ['redis'],
   ['config'],
   ['texts'],
-  ['logging'],
+  ['logging', 'metrics'],
   ['common'],
 ];
 const RANK = new Map(LAYERS.flatMap((modules, rank) => modules.map((m) => [m, rank])));

@@ -18,7 +18,7 @@ import { ServerProfilesService } from '../apps/server-profiles.service';
 import { RedisDurabilityCheck } from '../redis/redis-durability';
 import { RedisService } from '../redis/redis.service';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
-import { sameSecret } from '../common/secrets';
+import { adminAccess } from './admin-auth';
 
 type Status = 'ok' | 'degraded' | 'down';
 
@@ -87,12 +87,10 @@ export class HealthController {
 
   /** True with the right bearer token; a wrong one is refused rather than answered like an anonymous call. */
   private isAdmin(authorization: string | undefined): boolean {
-    const expected = this.config.security.adminToken;
-    const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1];
     // Without ADMIN_TOKEN, or without a Bearer token (a proxy's Basic header), the caller is anonymous.
-    if (!expected || token === undefined) return false;
-    if (!sameSecret(expected, token)) throw new UnauthorizedException('Bad admin token');
-    return true;
+    const access = adminAccess(this.config.security.adminToken, authorization);
+    if (access === 'bad') throw new UnauthorizedException('Bad admin token');
+    return access === 'ok';
   }
 
   private warnings(): string[] {

@@ -12,6 +12,7 @@ import { defineScript } from '../redis/redis-script';
 import { RedisService } from '../redis/redis.service';
 import { PullKeys, PullRef } from './pull.keys';
 import { ChatState, isChatFinished } from './pull-state';
+import { METRICS } from '../metrics/metrics';
 
 export interface ChatCheckpoint {
   /** Every message older than this (unix seconds) is done… */
@@ -166,6 +167,7 @@ export class ChatCheckpointRepository {
         ...write.args,
       },
     )) as [number, string];
+    METRICS.messages.inc({ app: pull.appId, direction: 'in', source: 'pull', outcome });
     return { processed, stop: stop === '1' };
   }
 

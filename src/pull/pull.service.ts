@@ -93,6 +93,11 @@ export class PullService {
     return this.report.status(record, { conversations: conversations.length, failures, etaMs: this.report.estimateRemaining(record), prefix });
   }
 
+  /** The running pull, else the latest one (for /metrics). */
+  latest(appId: string): Promise<PullRecord | undefined> {
+    return this.records.latest(appId);
+  }
+
   alreadyRunningText(record: PullRecord, prefix: string): string {
     return this.report.alreadyRunning(record, prefix);
   }

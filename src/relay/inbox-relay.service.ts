@@ -19,6 +19,7 @@ import { TEXTS } from '../config/texts.provider';
 import { MessageLedger } from '../conversations/message-ledger.repository';
 import { PersonResolver } from '../conversations/person-resolver';
 import { LOGGER } from '../logging/logger';
+import { METRICS } from '../metrics/metrics';
 import { QueueName } from '../queue/queue.constants';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
@@ -103,6 +104,7 @@ export class InboxRelayService {
     }
     try {
       await this.send(app, chatId, message, lane);
+      METRICS.messages.inc({ app: appId, direction: 'out', source: 'live', outcome: 'sent' });
       await this.afterRetry(app, event);
     } catch (error) {
       const window = formatDuration(this.config.reliability.retryWindowMs);
@@ -133,6 +135,7 @@ export class InboxRelayService {
     if (!app) return;
     const { conversationId, messageId, content } = event.message;
     const reason = error instanceof Error ? error.message : String(error);
+    if (event.kind === 'agent-message') METRICS.messages.inc({ app: appId, direction: 'out', source: 'live', outcome: 'failed' });
     this.logger.error({ err: error, conversationId, messageId }, 'agent message could not be sent to WhatsApp');
     await this.intake.forgetAgentMessage(appId, messageId);
     // ChatWoot before 4.2.0 has no status update (404); a bot token is refused (401): the note still tells.

@@ -24,6 +24,7 @@ import { renderDeletedNote, renderUpdate } from '../conversations/update-rendere
 import { IntegrationChatService } from '../integration-chat/integration-chat.service';
 import { nextStep } from '../integration-chat/session-next';
 import { LOGGER } from '../logging/logger';
+import { METRICS } from '../metrics/metrics';
 import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
 import { LaneContext, LaneVerdict } from './lanes';
@@ -46,6 +47,8 @@ interface LiveItem {
   /** The WhatsApp message it answers, if any. */
   replyToWaId?: string;
   timestamp: number;
+  /** When its webhook arrived (ms), for the relay lag metric. */
+  receivedAt?: number;
   compose: (inReplyTo: number | undefined, withDate: boolean) => Promise<ComposedMessage>;
 }
 
@@ -120,7 +123,7 @@ export class WhatsAppRelayService {
       if (!chatId || chatKind(chatId) === 'null') return 'done';
       // Behind a running backfill: the message it is about may still be on its way in.
       if (await this.fence.isFenced(appId, chatId)) return 'wait';
-      await this.applyUpdate(app, event.update, lane);
+      await this.applyUpdate(app, event.update, lane, event.receivedAt);
       return 'done';
     }
     const message = event.message;
@@ -148,6 +151,7 @@ export class WhatsAppRelayService {
       fullId: message.id,
       replyToWaId,
       timestamp: message.timestamp,
+      receivedAt: event.receivedAt,
       compose: (inReplyTo, withDate) => this.composer.compose(app, chatId, message, { media: true, mediaTimeoutMs: LIVE_MEDIA_TIMEOUT_MS, inReplyTo, withDate, sourceId: message.id }),
     });
     return 'done';
@@ -157,7 +161,7 @@ export class WhatsAppRelayService {
    * A reaction, edit, poll vote or call becomes a ChatWoot message (answering the message it is about); a deletion
    * deletes the ChatWoot copy. Each lands once: its key goes into the ledger like a message's id.
    */
-  private async applyUpdate(app: AppContext, update: WhatsAppUpdate, lane: LaneContext): Promise<void> {
+  private async applyUpdate(app: AppContext, update: WhatsAppUpdate, lane: LaneContext, receivedAt: number): Promise<void> {
     const appId = app.config.id;
     const identity = await this.persons.identity(app, update.chatId);
     if (await this.ledger.has(appId, identity, update.key)) return;
@@ -181,6 +185,7 @@ export class WhatsAppRelayService {
       ledgerKey: update.key,
       fullId,
       timestamp: update.timestamp,
+      receivedAt,
       compose: async (_inReplyTo, withDate) => {
         const ctx = {
           chatKind: chatKind(update.chatId),
@@ -223,6 +228,7 @@ export class WhatsAppRelayService {
       this.logger.warn({ appId, kind: event.kind, err: error }, 'live event dropped after failing for good');
       return;
     }
+    METRICS.messages.inc({ app: appId, direction: 'in', source: 'live', outcome: 'failed' });
     const reason = error instanceof Error ? error.message : String(error);
     const excerpt = excerptOf(event.kind === 'message' ? event.message.body : updateExcerpt(event.update), 200) || undefined;
     const chatId = event.kind === 'message' ? chatIdOf(event.message) : event.update.chatId;
@@ -284,6 +290,8 @@ export class WhatsAppRelayService {
     const conversationId = created.conversation_id || target.conversationId;
     await this.ledger.record(appId, identity, { waId: item.ledgerKey, fullId: item.fullId, conversationId, messageId: created.id });
     await this.cursors.set(appId, chatId, { pending: '', lastCwId: created.id, conversationId });
+    METRICS.messages.inc({ app: appId, direction: 'in', source: 'live', outcome: 'created' });
+    if (item.receivedAt) METRICS.relayLag.observe({ app: appId, direction: 'in' }, (Date.now() - item.receivedAt) / 1000);
   }
 
 }

@@ -55,6 +55,12 @@ interface Waiter {
 
 export class FlowGate {
   readonly stats: FlowStats;
+
+  /** Requests per window ChatWoot allows: RATE_LIMIT, or what its 429s taught (0 while unknown). */
+  get rateLimit(): number {
+    return this.learnedLimit;
+  }
+
   private limit: number;
   private inFlight = 0;
   private readonly waiting: Record<Priority, Waiter[]> = { live: [], bulk: [] };

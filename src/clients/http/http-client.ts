@@ -1,10 +1,11 @@
 /**
  * axios instances for the upstreams, with keep-alive agents, a timeout, and one interceptor that turns every
- * failure into a typed `UpstreamError`.
+ * failure into a typed `UpstreamError` (and counts every answer and its duration for /metrics).
  */
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { METRICS, statusLabel } from '../../metrics/metrics';
 import { classify, Upstream } from './http-error';
 
 export interface HttpClientOptions {
@@ -33,8 +34,21 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     validateStatus: () => true,
     transitional: { clarifyTimeoutError: true },
   });
+  // Duration and answer of every request, for /metrics (metrics/metrics.ts).
+  const seconds = METRICS.upstreamSeconds.labels(options.upstream);
+  const started = new WeakMap<object, number>();
+  const observe = (config: object | undefined, status: number | undefined, code?: string): void => {
+    METRICS.upstreamResponses.inc({ upstream: options.upstream, status: statusLabel(status, code) });
+    const start = config && started.get(config);
+    if (start !== undefined) seconds.observe((performance.now() - start) / 1000);
+  };
+  instance.interceptors.request.use((config) => {
+    started.set(config, performance.now());
+    return config;
+  });
   instance.interceptors.response.use(
     (response) => {
+      observe(response.config, response.status);
       if (response.status >= 200 && response.status < 300) return response;
       const method = response.config.method ?? 'get';
       // A refused download (responseType stream): its body is not read, the connection is let go.
@@ -43,6 +57,7 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
       throw classify(options.upstream, method, response.config.url ?? '', response.status, streamed ? undefined : response.data);
     },
     (error: AxiosError) => {
+      observe(error.config, undefined, error.code ?? error.message);
       const method = error.config?.method ?? 'get';
       throw classify(options.upstream, method, error.config?.url ?? '', undefined, undefined, error.code ?? error.message);
     },
