@@ -46,7 +46,7 @@ describe('check-layers', () => {
   });
 
   it('names a module that has no layer', () => {
-    const src = tree({ 'commands/a.ts': "import '../metrics/m';", 'metrics/m.ts': 'export {};' });
-    expect(check(src)).toEqual([expect.stringContaining('module "metrics" has no layer')]);
+    const src = tree({ 'commands/a.ts': "import '../dashboard/m';", 'dashboard/m.ts': 'export {};' });
+    expect(check(src)).toEqual([expect.stringContaining('module "dashboard" has no layer')]);
   });
 });

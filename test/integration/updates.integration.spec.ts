@@ -225,6 +225,11 @@ describe.each(PROFILES)('WhatsApp updates on WAHA $name', (profile) => {
     await h.waha.vote(String(poll.id), ['Yes']);
     const vote = await eventually(() => answers(h, conversationId, message.id).find((m) => m.content?.includes('Voted')), { what: 'the vote' });
     expect(vote.content).toContain('**Voted**: Yes');
+    expect(vote.message_type).toBe(0);
+    // A vote WhatsApp could not decrypt (poll.vote.failed): a private note, never silence.
+    await h.waha.vote(String(poll.id), [], { failed: true });
+    const failed = await eventually(() => answers(h, conversationId, message.id).find((m) => m.content?.includes('could not be read')), { what: 'the unreadable vote' });
+    expect(failed.private).toBe(true);
   });
 
   it('leaves a private note for each call: received, answered, ended', async () => {
