@@ -41,8 +41,14 @@ export class ServerCommands {
       if (command.kind === 'server.status') return await this.status(app, origin);
       const typed = `${prefix}server reboot${command.force ? ' --force' : ''}`;
       if (!command.confirmed) return await this.replies.reply(origin, this.texts.render('server.confirm', { command: typed }));
-      await app.waha.serverStop(command.force);
-      return await this.replies.reply(origin, this.texts.render('server.rebooting', { force: command.force, prefix }));
+      try {
+        await app.waha.serverStop(command.force);
+      } catch (error) {
+        // WAHA may have stopped before answering: never stop it twice on a job retry.
+        if (!isUpstreamError(error, 'unknown-outcome')) throw error;
+      }
+      // Done: a reply ChatWoot refuses now must not make the job (and the reboot) run again.
+      return await this.replies.reply(origin, this.texts.render('server.rebooting', { force: command.force, prefix })).catch(() => undefined);
     } catch (error) {
       const reason = refusal(error);
       if (reason === undefined) throw error;

@@ -100,13 +100,27 @@ export class SessionCommands {
     }
   }
 
+  /**
+   * Runs a session action once: a job retry must not stop, log out or restart the session again. A timeout may have
+   * done it (the agent is told to look), and a reply ChatWoot refuses after the action only goes to the log.
+   */
   private async act(app: AppContext, origin: CommandOrigin, action: SessionAction, prefix: string): Promise<void> {
     const command = `${prefix}session ${action}`;
     this.logger.info({ appId: app.config.id, action }, 'session command');
-    const result = await this.ask(origin, command, () => app.waha.sessionAction(action));
+    let result: WahaSession | undefined;
+    try {
+      result = await this.ask(origin, command, () => app.waha.sessionAction(action));
+    } catch (error) {
+      if (!isUpstreamError(error, 'unknown-outcome')) throw error;
+      return this.replySafe(origin, this.texts.render('session.noAnswer', { command, prefix }));
+    }
     if (!result) return;
     const status = typeof result.status === 'string' ? result.status : 'UNKNOWN';
-    await this.replies.reply(origin, this.texts.render('session.done', { command, session: app.config.waha.session, status, next: nextStep(status, prefix, this.texts) }));
+    await this.replySafe(origin, this.texts.render('session.done', { command, session: app.config.waha.session, status, next: nextStep(status, prefix, this.texts) }));
+  }
+
+  private async replySafe(origin: CommandOrigin, content: string): Promise<void> {
+    await this.replies.reply(origin, content).catch((error: unknown) => this.logger.warn({ err: error, conversationId: origin.conversationId }, 'cannot post the reply of a session command that was done'));
   }
 
   /**

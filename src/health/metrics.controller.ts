@@ -19,8 +19,22 @@ import { adminAccess } from './admin-auth';
 
 type Collect = (gauge: Gauge) => Promise<void>;
 
+/** A collector that cannot answer in this time (Redis down: BullMQ's connection waits) is skipped, not the scrape. */
+const COLLECT_TIMEOUT_MS = 2_000;
+
+function bounded<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('collector timed out')), COLLECT_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 @Controller('metrics')
 export class MetricsController {
+  /** What several gauges read (queue status, the latest pull), read once per scrape: cleared when a scrape starts. */
+  private readonly memo = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly apps: AppsService,
     private readonly control: QueueControlService,
@@ -32,13 +46,25 @@ export class MetricsController {
     METRICS.withProcessMetrics();
     const gauge = (name: string, help: string, labelNames: string[], collect: Collect): void => {
       if (METRICS.registry.getSingleMetric(name)) return;
-      new Gauge({ name, help, labelNames, registers: [METRICS.registry], collect: async function (this: Gauge) { await collect(this); } });
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [METRICS.registry],
+        collect: async function (this: Gauge) {
+          try {
+            await bounded(collect(this));
+          } catch {
+            // Left as last read; wa_bridge_redis_up says why.
+          }
+        },
+      });
     };
     gauge('wa_bridge_queue_waiting', 'Events waiting in each live queue and jobs in the others', ['app', 'queue'], async (g) => {
-      for (const app of this.apps.all()) for (const q of await this.control.status('all', app.config.id)) g.set({ app: app.config.id, queue: q.name }, q.waiting);
+      for (const app of this.apps.all()) for (const q of await this.queueStatus(app.config.id)) g.set({ app: app.config.id, queue: q.name }, q.waiting);
     });
     gauge('wa_bridge_dead_letters', 'Events that failed for good, kept for wa/queue retry', ['app', 'queue'], async (g) => {
-      for (const app of this.apps.all()) for (const q of await this.control.status('all', app.config.id)) g.set({ app: app.config.id, queue: q.name }, q.dead);
+      for (const app of this.apps.all()) for (const q of await this.queueStatus(app.config.id)) g.set({ app: app.config.id, queue: q.name }, q.dead);
     });
     const flow = (name: string, help: string, read: (app: ReturnType<AppsService['all']>[number]) => number): void =>
       gauge(name, help, ['app'], async (g) => {
@@ -50,13 +76,13 @@ export class MetricsController {
     const pull = (field: 'processed' | 'created' | 'failed' | 'chatsDone' | 'chatsTotal', name: string, help: string): void =>
       gauge(name, help, ['app'], async (g) => {
         for (const app of this.apps.all()) {
-          const record = await this.pulls.latest(app.config.id);
+          const record = await this.latestPull(app.config.id);
           if (record) g.set({ app: app.config.id }, record[field]);
         }
       });
     gauge('wa_bridge_pull_running', 'Whether a pull is running', ['app'], async (g) => {
       for (const app of this.apps.all()) {
-        const record = await this.pulls.latest(app.config.id);
+        const record = await this.latestPull(app.config.id);
         g.set({ app: app.config.id }, record && !record.finishedAt ? 1 : 0);
       }
     });
@@ -70,6 +96,22 @@ export class MetricsController {
     });
   }
 
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.memo.get(key) as Promise<T> | undefined;
+    if (hit) return hit;
+    const value = read();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  private queueStatus(appId: string): ReturnType<QueueControlService['status']> {
+    return this.once(`queues:${appId}`, () => this.control.status('all', appId));
+  }
+
+  private latestPull(appId: string): ReturnType<PullService['latest']> {
+    return this.once(`pull:${appId}`, () => this.pulls.latest(appId));
+  }
+
   @Get()
   @Header('Content-Type', METRICS.registry.contentType)
   @Header('Cache-Control', 'no-store')
@@ -77,6 +119,7 @@ export class MetricsController {
     const expected = this.config.security.adminToken;
     if (!expected) throw new NotFoundException('Metrics are off: set ADMIN_TOKEN');
     if (adminAccess(expected, authorization) !== 'ok') throw new UnauthorizedException('Authorization: Bearer <ADMIN_TOKEN> required');
+    this.memo.clear();
     return METRICS.registry.metrics();
   }
 }

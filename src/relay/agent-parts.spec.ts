@@ -12,8 +12,8 @@ describe('planParts', () => {
   it('sends the text first of a voice note, which carries no caption on WhatsApp', () => {
     const parts = planParts('listen', [att('memo.m4a', 'audio')], true);
     expect(parts.map((p) => [p.key, p.method, p.text ?? p.caption])).toEqual([
-      [0, 'sendText', 'listen'],
-      [1, 'sendVoice', undefined],
+      ['voice-text', 'sendText', 'listen'],
+      [0, 'sendVoice', undefined],
     ]);
     expect(parts[1]).toMatchObject({ convert: true, file: { mimetype: 'audio/mp4' } });
   });

@@ -8,7 +8,8 @@
  * - Before WAHA 2025.6.2 (no `convert`), only MP4 video goes as a video and only Ogg/Opus audio as a voice note;
  *   other formats go as documents, so the customer still gets the file.
  * - Each part has a key that stays the same when the message is tried again (pending-sends.ts records parts by it):
- *   0 for a captioned single attachment or the text, then 1, 2, … for the files after a text of their own.
+ *   0 for a captioned single attachment or the text, then 1, 2, … for the files after a text of their own; a voice
+ *   note's text is `voice-text`, the voice note 0.
  */
 import { SendFile } from '../clients/waha/waha.types';
 import { safeFilename, urlFilename } from '../common/filenames';
@@ -17,7 +18,7 @@ import { AgentAttachment } from './agent-message';
 export type SendMethod = 'sendText' | 'sendImage' | 'sendVideo' | 'sendVoice' | 'sendFile';
 
 export interface PlannedPart {
-  key: number;
+  key: number | string;
   method: SendMethod;
   /** The text of a text part. */
   text?: string;
@@ -69,9 +70,13 @@ export function planParts(text: string, attachments: readonly AgentAttachment[],
     const file = fileOf(attachment, index);
     return { file, method: methodOf(attachment, file, convertsMedia) };
   });
-  const captioned = text !== '' && files.length === 1 && files[0].method !== 'sendVoice';
-  const textOwn = text !== '' && !captioned;
-  const parts: PlannedPart[] = textOwn ? [{ key: 0, method: 'sendText', text }] : [];
+  const single = files.length === 1;
+  const captioned = text !== '' && single && files[0].method !== 'sendVoice';
+  // A voice note's text goes first under a key of its own, the voice note keeping the single attachment's key 0:
+  // a message an earlier version sent as one captioned file (key 0) is not sent again as a voice note.
+  const voiceText = text !== '' && single && files[0].method === 'sendVoice';
+  const textOwn = text !== '' && !captioned && !voiceText;
+  const parts: PlannedPart[] = textOwn ? [{ key: 0, method: 'sendText', text }] : voiceText ? [{ key: 'voice-text', method: 'sendText', text }] : [];
   files.forEach(({ file, method }, index) => {
     const convert = convertsMedia && (method === 'sendVoice' || method === 'sendVideo');
     parts.push({ key: textOwn ? index + 1 : index, method, file, ...(captioned ? { caption: text } : {}), ...(convert ? { convert } : {}) });

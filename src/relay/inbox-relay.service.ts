@@ -135,7 +135,13 @@ export class InboxRelayService {
     if (!app) return;
     const { conversationId, messageId, content } = event.message;
     const reason = error instanceof Error ? error.message : String(error);
-    if (event.kind === 'agent-message') METRICS.messages.inc({ app: appId, direction: 'out', source: 'live', outcome: 'failed' });
+    if (event.kind === 'agent-delete') {
+      // Not a send: nothing to mark failed or to Retry; the agent learns what stayed on WhatsApp.
+      this.logger.error({ err: error, conversationId, messageId }, 'agent delete could not be done on WhatsApp');
+      await this.note(app, conversationId, this.texts.render('relay.revokeFailed', { reason }));
+      return;
+    }
+    METRICS.messages.inc({ app: appId, direction: 'out', source: 'live', outcome: 'failed' });
     this.logger.error({ err: error, conversationId, messageId }, 'agent message could not be sent to WhatsApp');
     await this.intake.forgetAgentMessage(appId, messageId);
     // ChatWoot before 4.2.0 has no status update (404); a bot token is refused (401): the note still tells.
@@ -163,20 +169,27 @@ export class InboxRelayService {
   private async revokeSent(app: AppContext, message: AgentMessage): Promise<void> {
     const appId = app.config.id;
     if (await this.redis.client.get(this.keys.bridgeDeleted(appId, message.messageId))) return;
-    const ids = await this.sends.sentIds(appId, message.messageId);
-    if (ids.length === 0) return;
+    const chatId = this.chatOf(message);
+    const parts = await this.sends.sentIds(appId, message.messageId, chatId);
+    if (parts.length === 0) return;
     const kept: string[] = [];
-    for (const fullId of ids) {
-      const { chatId, waId } = parseMessageId(fullId);
+    for (const { key, fullId } of parts) {
+      const { chatId: partChat, waId } = parseMessageId(fullId);
       const hit = { conversationId: message.conversationId, messageId: message.messageId };
-      await this.ledger.recordForward(appId, await this.persons.identity(app, publicJid(chatId)), revokeKey(waId), hit);
+      await this.ledger.recordForward(appId, await this.persons.identity(app, publicJid(partChat)), revokeKey(waId), hit);
       try {
-        await app.waha.revoke(publicJid(chatId), fullId);
+        await app.waha.revoke(publicJid(partChat), fullId);
       } catch (error) {
+        const status = sessionStatusOf(error);
+        // The session is not WORKING: the delete waits in its lane like a reply would.
+        if (status) throw new RetryLaterError(`the WhatsApp session is ${status}`);
         if (isTransientFailure(error) || isUpstreamError(error, 'unknown-outcome')) throw error;
         this.logger.warn({ err: error, appId, messageId: message.messageId, fullId }, 'WhatsApp refused to delete a message');
         kept.push(error instanceof Error ? error.message : String(error));
       }
+      // Done with this part (revoked, or refused for good): a retry of the event, or a later update of the deleted
+      // message (read receipts fire those), never revokes it again.
+      await this.sends.forgetSent(appId, message.messageId, key);
     }
     if (kept.length > 0) await this.note(app, message.conversationId, this.texts.render('relay.revokeFailed', { reason: kept[0] }));
   }
@@ -237,9 +250,9 @@ export class InboxRelayService {
       // WAHA Core before 2026.6.1: the customer gets the text, the agent is told once per conversation. A ChatWoot
       // link to the file is never sent instead: it is often private, or signed for agents only.
       if (!(error instanceof MediaSendsRefused)) this.profiles.mediaSendsRefusedBy(app);
-      const textOwn = parts.some((part) => part.method === 'sendText');
-      const textAlreadySent = textOwn && (await this.sends.wasSent(ctx, 0));
-      if (text && !textAlreadySent) await once({ key: 'text-only', kind: 'text', text }, () => app.waha.sendText(chatId, text, replyTo));
+      const textPart = parts.find((part) => part.method === 'sendText');
+      const textAlreadySent = textPart !== undefined && (await this.sends.wasSent(ctx, textPart.key));
+      if (text && !textAlreadySent) await once({ key: 'text-only', kind: 'text', text }, () => this.sendPart(app, chatId, { key: 'text-only', method: 'sendText', text }, replyTo, extras));
       await this.noteAttachmentsRefused(app, message.conversationId);
     }
     if (unconfirmed.length > 0) {

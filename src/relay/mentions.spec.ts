@@ -14,6 +14,7 @@ describe('groupMentions', () => {
     expect(groupMentions('@4915112345678, and @4915112345678! also @+351912345678.', true).mentions).toEqual(['4915112345678@c.us', '351912345678@c.us']);
     expect(groupMentions('write to ana@4915112345678 or "@4915112345678" or @49151abc', true).mentions).toEqual([]);
     expect(groupMentions("'@all' is a word", true)).toEqual({ text: "'@all' is a word", mentions: [] });
+    expect(groupMentions('see https://x.com/@all-hands and https://t.me/@4915112345678', true)).toEqual({ text: 'see https://x.com/@all-hands and https://t.me/@4915112345678', mentions: [] });
   });
 
   it('mentions @lid members and shortens them to @<id> in the text', () => {

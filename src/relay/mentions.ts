@@ -2,8 +2,8 @@
  * Mentions in an agent's message to a WhatsApp group, as WAHA's ChatWoot app reads them (waha-chatwoot.md §6,
  * mentions.test.ts there): `@all` mentions everyone and leaves the text (a message that was only `@all` becomes one
  * space, since WhatsApp wants some text); `@<phone number>` mentions that member, the text unchanged; `@<id>@lid`
- * mentions the @lid member and is shortened to `@<id>` in the text. An `@` inside a word (an e-mail address) or
- * after a quote is not a mention. WAHA takes the list as `mentions` (sendText, and media captions); `all` needs
+ * mentions the @lid member and is shortened to `@<id>` in the text. An `@` inside a word (an e-mail address), a URL
+ * or after a quote is not a mention. WAHA takes the list as `mentions` (sendText, and media captions); `all` needs
  * WAHA 2025.11.1 ("mention everyone in groups with mentions: ["all"]"): before it `@all` stays plain text.
  */
 export interface Mentioned {
@@ -11,7 +11,8 @@ export interface Mentioned {
   mentions: string[];
 }
 
-const NOT_AFTER = String.raw`(?<![\w.@'"\x60])`;
+/** Not a mention after a word character, a dot, `@`, a quote, or `/` and `:` (inside a URL: `…/@all-hands`). */
+const NOT_AFTER = String.raw`(?<![\w.@'"\x60/:])`;
 const ALL = new RegExp(`${NOT_AFTER}@all\\b`, 'gi');
 const LID = new RegExp(`${NOT_AFTER}@(\\d{5,})@lid\\b`, 'g');
 const PHONE = new RegExp(`${NOT_AFTER}@(\\+?\\d{6,15})(?![\\w@])`, 'g');

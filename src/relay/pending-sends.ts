@@ -61,6 +61,10 @@ const SEND_BACKOFF = { baseMs: 500, maxMs: 20_000 };
 const LOOKUP_BACKOFF = { baseMs: 1000, maxMs: 30_000, jitterMs: 250 };
 /** Own messages listed from this long before the send (clocks differ; WhatsApp stamps the send). */
 const LOOK_BACK_S = 120;
+/** Part keys an agent message can have had: its text alone, then up to 15 attachments after it (0 … 15). */
+const LEGACY_PART_KEYS = ['text-only', 'voice-text', ...Array.from({ length: 16 }, (_, i) => String(i))];
+/** A field of `sent-ids` that says the message's parts were revoked (so the hash is never read as empty). */
+const DONE_FIELD = 'revoked';
 /** The marker of a part sent whose arrival could not be checked. */
 const UNCONFIRMED = 'unconfirmed';
 
@@ -148,13 +152,40 @@ export class PendingSends {
     return value !== null && !value.startsWith('?');
   }
 
-  /** The serialized WhatsApp ids of the parts of an agent message that went out, in part order. */
-  async sentIds(appId: string, cwMessageId: number): Promise<string[]> {
-    const parts = await this.redis.client.hgetall(this.keys.sentIds(appId, cwMessageId));
-    const order = (key: string): number => (key === 'text-only' ? -1 : Number(key));
-    return Object.keys(parts)
-      .sort((a, b) => order(a) - order(b))
-      .map((key) => parts[key]);
+  /**
+   * The serialized WhatsApp ids of the parts of an agent message that went out, in part order. Messages sent before
+   * `sent-ids` existed are read from their part markers (`sent:<id>:<part>`, kept as long): the text, and up to
+   * ChatWoot's 15 attachments (NUMBER_OF_PERMITTED_ATTACHMENTS in its MessageBuilder) after it.
+   */
+  async sentIds(appId: string, cwMessageId: number, chatId: string | undefined): Promise<Array<{ key: string; fullId: string }>> {
+    const order = (key: string): number => (key === 'text-only' ? -1 : Number.isFinite(Number(key)) ? Number(key) : -2);
+    const recorded = await this.redis.client.hgetall(this.keys.sentIds(appId, cwMessageId));
+    let parts = Object.entries(recorded)
+      .filter(([key]) => key !== DONE_FIELD)
+      .map(([key, fullId]) => ({ key, fullId }));
+    if (parts.length === 0 && !(await this.redis.client.exists(this.keys.sentIds(appId, cwMessageId)))) {
+      const keys = [...LEGACY_PART_KEYS];
+      const values = await this.redis.client.mget(keys.map((key) => this.keys.sentPart(appId, cwMessageId, key)));
+      parts = keys.flatMap((key, i) => {
+        const id = values[i];
+        if (!id || id.startsWith('?') || id === UNCONFIRMED || id === '1') return [];
+        if (id.includes('_')) return [{ key, fullId: id }];
+        return chatId ? [{ key, fullId: `true_${chatId}_${id}` }] : [];
+      });
+    }
+    return parts.sort((a, b) => order(a.key) - order(b.key));
+  }
+
+  /** Every part of the message is done with: the bridge deleted it in ChatWoot because WhatsApp deleted it. */
+  async forgetAllSent(appId: string, cwMessageId: number): Promise<void> {
+    const ids = this.keys.sentIds(appId, cwMessageId);
+    await this.redis.client.multi().del(ids).hset(ids, DONE_FIELD, '1').expire(ids, PART_TTL_S).exec();
+  }
+
+  /** A part is done with (revoked): it is no longer one to revoke. The hash stays, empty, so the fallback is not read. */
+  async forgetSent(appId: string, cwMessageId: number, key: string): Promise<void> {
+    const ids = this.keys.sentIds(appId, cwMessageId);
+    await this.redis.client.multi().hset(ids, DONE_FIELD, '1').hdel(ids, key).expire(ids, PART_TTL_S).exec();
   }
 
   private marker(ctx: PartContext, part: SendPart): string {

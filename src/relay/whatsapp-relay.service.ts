@@ -208,6 +208,9 @@ export class WhatsAppRelayService {
    */
   private async deleteCopy(app: AppContext, target: LedgerHit): Promise<boolean> {
     await this.redis.client.set(this.keys.bridgeDeleted(app.config.id, target.messageId), '1', 'EX', BRIDGE_DELETED_TTL_S);
+    // An agent message deleted on the phone (maybe one part of several): what else was sent of it stays on WhatsApp,
+    // and no later update of the deleted copy may revoke it.
+    await this.sends.forgetAllSent(app.config.id, target.messageId);
     try {
       await app.chatwoot.deleteMessage(target.conversationId, target.messageId);
       return true;

@@ -575,6 +575,8 @@ export const en = {
   ),
   // [command, session, status, next?]
   'session.done': lines('📱 `{{command}}`: session {{session}} is now **{{status}}**.', '{{#next}}', '👉 {{next}}', '{{/next}}'),
+  // [command, prefix]
+  'session.noAnswer': '⏳ WAHA did not answer `{{command}}` in time: it may have been done. Send `{{prefix}}session status` to see.',
   // [command, reason]
   'session.refused': '⚠️ WAHA refused `{{command}}`: {{reason}}',
   // [left]

@@ -60,6 +60,15 @@ describe('WAHA updates', () => {
       expect(updateOf('message.edited', { id: 'true_111@c.us_EDIT1', from: '111@c.us', fromMe: true, timestamp: 300, body: 'v2', editedMessageId: 'ORIG' })?.key).toBe(first?.key);
     });
 
+    it('keeps an edit back to an earlier text apart (A → B → A), on WEBJS by the text it replaced', () => {
+      const toB = updateOf('message.edited', { id: 'false_111@c.us_ORIG', from: '111@c.us', fromMe: false, timestamp: 300, body: 'B', editedMessageId: 'ORIG', _data: { prevBody: 'A' } });
+      const backToA = updateOf('message.edited', { id: 'false_111@c.us_ORIG', from: '111@c.us', fromMe: false, timestamp: 300, body: 'A', editedMessageId: 'ORIG', _data: { prevBody: 'B' } });
+      const toBAgain = updateOf('message.edited', { id: 'false_111@c.us_ORIG', from: '111@c.us', fromMe: false, timestamp: 300, body: 'B', editedMessageId: 'ORIG', _data: { prevBody: 'A' } });
+      expect(new Set([toB?.key, backToA?.key]).size).toBe(2);
+      // The same edit delivered again is the same key; B after A once more is a repeat WhatsApp cannot tell apart.
+      expect(toBAgain?.key).toBe(toB?.key);
+    });
+
     it('NOWEB before 2025.6.3: an edit protocol message inside message.any', () => {
       const message: WahaMessage = {
         id: 'false_111@c.us_PROTO',

@@ -138,10 +138,15 @@ function edit(payload: Json): WhatsAppUpdate | null {
   const target = str(payload.editedMessageId) ?? (protocol ? keyId(protocol) : undefined) ?? parseMessageId(str(payload.id) ?? '').waId;
   if (!chatId || !target) return null;
   const body = typeof payload.body === 'string' ? payload.body : textOf(record(protocol?.editedMessage));
+  // NOWEB and GOWS give each edit its own id; WEBJS's id is the original, but it says what the text was before. Either
+  // keeps an edit back to an earlier text (A → B → A) apart from the first one, and a retried delivery the same.
+  const own = parseMessageId(str(payload.id) ?? '').waId;
+  const previous = str(record(payload._data)?.prevBody) ?? '';
+  const distinct = own && own !== target ? own : shortHash(previous);
   return {
     kind: 'edit',
     chatId,
-    key: `edit:${target}:${shortHash(body)}`,
+    key: `edit:${target}:${distinct}:${shortHash(body)}`,
     fromMe: payload.fromMe === true,
     sender: senderOf(payload, chatId),
     timestamp: seconds(payload.timestamp),
