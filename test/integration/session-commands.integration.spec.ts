@@ -41,16 +41,17 @@ describe('wa/session commands', () => {
     expect(await h.waitReply(ask, (c) => /--yes/.test(c))).toContain('Send `session stop --yes` to go ahead.');
     expect(h.waha.sessionStatus).toBe('WORKING');
     const stop = await h.type('session 4 --yes');
-    expect(await h.waitReply(stop, (c) => /is now/.test(c))).toMatch(/session stop`: session default is now \*\*STOPPED\*\*[\s\S]*Start it with `session start`/);
+    // The command's own answer (WAHA's session.status report, also "is now …", may come first).
+    expect(await h.waitReply(stop, (c) => /`session stop`:/.test(c))).toMatch(/session stop`: session default is now \*\*STOPPED\*\*[\s\S]*Start it with `session start`/);
     await eventually(() => h.cw.messages(h.integrationConversationId).find((m) => /is now \*\*STOPPED\*\*\.\n👉 Start it/.test(m.content ?? '') && /WhatsApp session/.test(m.content ?? '')), { what: 'the session.status report' });
     const start = await h.type('session start');
-    expect(await h.waitReply(start, (c) => /is now/.test(c))).toContain('is now **WORKING**');
+    expect(await h.waitReply(start, (c) => /`session start`:/.test(c))).toContain('is now **WORKING**');
     expect(h.waha.sessionStatus).toBe('WORKING');
   });
 
   it('re-pairs a logged-out phone: the QR is posted, renewed while WhatsApp renews it, and pairing is confirmed', async () => {
     const logout = await h.type('session logout --yes');
-    expect(await h.waitReply(logout, (c) => /is now/.test(c))).toMatch(/SCAN_QR_CODE[\s\S]*send `session qr`/);
+    expect(await h.waitReply(logout, (c) => /`session logout`:/.test(c))).toMatch(/SCAN_QR_CODE[\s\S]*send `session qr`/);
     const qr = await h.type('session 6');
     const first = await eventually(() => imagesAfter(h, qr)[0], { what: 'the QR in ChatWoot' });
     expect(first.content).toContain('Linked devices');
@@ -132,7 +133,8 @@ describe('wa/server commands', () => {
     it("status shows WAHA's version, engine, tier and uptime, and the bridge's workers and Redis memory", async () => {
       await h.spawn({ ROLE: 'worker' });
       const id = await h.type('server status');
-      const reply = await h.waitReply(id, (c) => /WAHA/.test(c));
+      // Not the start-up "Servers found" report, which names WAHA too and may come later.
+      const reply = await h.waitReply(id, (c) => /🖥️ \*\*WAHA\*\*/.test(c));
       expect(reply).toMatch(/\*\*WAHA\*\* 2026\.7\.1 · NOWEB · PLUS/);
       expect(reply).toMatch(/Up for .+ \(since \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
       expect(reply).toMatch(/Bridge workers: 2 · Redis memory: [\d.]+[KMG]/);
