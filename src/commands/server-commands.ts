@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { AppContext } from '../apps/apps.service';
-import { isUpstreamError } from '../clients/http/http-error';
+import { isRefusal, isUpstreamError } from '../clients/http/http-error';
 import { formatDuration } from '../common/durations';
 import { TEXTS } from '../config/texts.provider';
 import { CommandOrigin } from '../integration-chat/command-origin';
@@ -18,12 +18,6 @@ import { Texts } from '../texts/texts';
 import { Command } from './grammar/command.types';
 
 type ServerCommand = Extract<Command, { kind: `server.${string}` }>;
-
-function refusal(error: unknown): string | undefined {
-  if (!isUpstreamError(error) || error.transient || error.kind === 'unknown-outcome') return undefined;
-  const body = (error).body as { message?: unknown } | null;
-  return body && typeof body === 'object' && typeof body.message === 'string' ? body.message : error.message;
-}
 
 @Injectable()
 export class ServerCommands {
@@ -50,9 +44,8 @@ export class ServerCommands {
       // Done: a reply ChatWoot refuses now must not make the job (and the reboot) run again.
       return await this.replies.reply(origin, this.texts.render('server.rebooting', { force: command.force, prefix })).catch(() => undefined);
     } catch (error) {
-      const reason = refusal(error);
-      if (reason === undefined) throw error;
-      return this.replies.reply(origin, this.texts.render('server.refused', { reason }));
+      if (!isRefusal(error)) throw error;
+      return this.replies.reply(origin, this.texts.render('server.refused', { reason: error.reason }));
     }
   }
 

@@ -9,7 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { CwAttachmentUpload } from '../clients/chatwoot/chatwoot.types';
-import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
+import { isRefusal, isUpstreamError } from '../clients/http/http-error';
 import { sessionEngine } from '../clients/waha/waha-capabilities';
 import { SessionAction, WahaImage } from '../clients/waha/waha.client';
 import { WahaSession } from '../clients/waha/waha.types';
@@ -35,14 +35,6 @@ function accountOf(session: WahaSession): string | undefined {
   const number = /^(\d+)@/.exec(me.id)?.[1];
   const who = number ? `+${number}` : me.id;
   return me.pushName ? `${me.pushName} (${who})` : who;
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof UpstreamError) {
-    const body = error.body as { message?: unknown } | null;
-    if (body && typeof body === 'object' && typeof body.message === 'string') return body.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 function upload(image: WahaImage, name: string): CwAttachmentUpload {
@@ -92,8 +84,8 @@ export class SessionCommands {
     try {
       return await call();
     } catch (error) {
-      if (isUpstreamError(error) && !error.transient && error.kind !== 'unknown-outcome') {
-        await this.replies.reply(origin, this.texts.render('session.refused', { command, reason: reasonOf(error) }));
+      if (isRefusal(error)) {
+        await this.replies.reply(origin, this.texts.render('session.refused', { command, reason: error.reason }));
         return undefined;
       }
       throw error;
@@ -165,11 +157,11 @@ export class SessionCommands {
       const name = sessionEngine(await app.waha.getSession().catch(() => null)) ?? '?';
       await this.replies.replyWithImage(origin, this.texts.render('session.screenshotCaption', { session: app.config.waha.session, engine: name }), upload(image, 'screenshot'));
     } catch (error) {
-      if (!isUpstreamError(error) || error.transient || error.kind === 'unknown-outcome') throw error;
-      const browserless = /non chrome based engine/i.test(reasonOf(error));
+      if (!isRefusal(error)) throw error;
+      const browserless = /non chrome based engine/i.test(error.reason);
       const engine = browserless ? (sessionEngine(await app.waha.getSession().catch(() => null)) ?? 'this engine') : undefined;
       this.logger.info({ appId: app.config.id, err: error }, `${prefix}session screenshot refused`);
-      await this.replies.reply(origin, this.texts.render('session.noScreenshot', { reason: reasonOf(error), engine }));
+      await this.replies.reply(origin, this.texts.render('session.noScreenshot', { reason: error.reason, engine }));
     }
   }
 }

@@ -183,7 +183,7 @@ export class InboxRelayService {
         const status = sessionStatusOf(error);
         // The session is not WORKING: the delete waits in its lane like a reply would.
         if (status) throw new RetryLaterError(`the WhatsApp session is ${status}`);
-        if (isTransientFailure(error) || isUpstreamError(error, 'unknown-outcome')) throw error;
+        if (isTransientFailure(error)) throw error;
         this.logger.warn({ err: error, appId, messageId: message.messageId, fullId }, 'WhatsApp refused to delete a message');
         kept.push(error instanceof Error ? error.message : String(error));
       }

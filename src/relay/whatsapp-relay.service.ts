@@ -6,7 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext, AppsService } from '../apps/apps.service';
-import { isUpstreamError, UpstreamError } from '../clients/http/http-error';
+import { isRefusal, isUpstreamError } from '../clients/http/http-error';
 import { isProtocolOnly, WhatsAppUpdate } from '../clients/waha/waha-updates';
 import { excerptOf } from '../common/excerpt';
 import { formatDuration } from '../common/durations';
@@ -216,7 +216,7 @@ export class WhatsAppRelayService {
       return true;
     } catch (error) {
       if (isUpstreamError(error, 'not-found')) return true;
-      if (error instanceof UpstreamError && !error.transient && error.kind !== 'unknown-outcome') {
+      if (isRefusal(error)) {
         this.logger.warn({ err: error, appId: app.config.id, messageId: target.messageId }, 'ChatWoot refused to delete a message deleted in WhatsApp: leaving a note');
         return false;
       }

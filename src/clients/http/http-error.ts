@@ -37,14 +37,25 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
   }
 
-  /** Worth retrying the same request later. */
+  /** Worth retrying the same request later (an unknown outcome included). */
   get transient(): boolean {
     return ['rate-limited', 'flood', 'unavailable', 'server', 'unknown-outcome'].includes(this.kind);
+  }
+
+  /** What the upstream said: the `message` of its JSON answer (NestJS's and Rails' error bodies), else ours. */
+  get reason(): string {
+    const body = this.body as { message?: unknown } | null;
+    return body && typeof body === 'object' && typeof body.message === 'string' ? body.message : this.message;
   }
 }
 
 export function isUpstreamError(error: unknown, kind?: UpstreamErrorKind): error is UpstreamError {
   return error instanceof UpstreamError && (kind === undefined || error.kind === kind);
+}
+
+/** The upstream answered and refused: asking again the same way cannot help (not an outage, not a lost answer). */
+export function isRefusal(error: unknown): error is UpstreamError {
+  return isUpstreamError(error) && !error.transient;
 }
 
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -61,6 +61,9 @@ const SESSION_NUMBERS: Readonly<Record<string, (typeof SESSION_ACTIONS)[number]>
   '6': 'qr',
   '7': 'screenshot',
 };
+/** The confirmation of `session stop|logout` and `server reboot`, and the reboot's force (WAHA's app: -f). */
+const YES = /^(?:--yes|-y)$/i;
+const FORCE = /^(?:--force|-f)$/i;
 const QUEUE_TARGETS: Readonly<Record<string, QueueTarget>> = {
   inbox: 'inbox',
   whatsapp: 'whatsapp',
@@ -300,9 +303,8 @@ class Grammar {
     switch (action) {
       case 'stop':
       case 'logout': {
-        const yes = args.filter((arg) => /^(?:--yes|-y)$/i.test(arg));
-        this.noArguments(command, args.filter((arg) => !yes.includes(arg)), [], 'usage.session');
-        return this.command({ kind: `session.${action}`, confirmed: yes.length > 0 }, ['session', action, ...(yes.length > 0 ? ['--yes'] : [])]);
+        const { yes } = this.switches(command, args, { yes: YES }, 'usage.session');
+        return this.command({ kind: `session.${action}`, confirmed: yes }, ['session', action, ...(yes ? ['--yes'] : [])]);
       }
       case 'status':
       case 'restart':
@@ -334,11 +336,9 @@ class Grammar {
     const command = `${name} ${action}`;
     switch (action) {
       case 'reboot': {
-        const force = args.filter((arg) => /^(?:--force|-f)$/i.test(arg));
-        const yes = args.filter((arg) => /^(?:--yes|-y)$/i.test(arg));
-        this.noArguments(command, args.filter((arg) => !force.includes(arg) && !yes.includes(arg)), [], 'usage.server');
-        const words = ['server', 'reboot', ...(force.length > 0 ? ['--force'] : []), ...(yes.length > 0 ? ['--yes'] : [])];
-        return this.command({ kind: 'server.reboot', force: force.length > 0, confirmed: yes.length > 0 }, words);
+        const { force, yes } = this.switches(command, args, { force: FORCE, yes: YES }, 'usage.server');
+        const words = ['server', 'reboot', ...(force ? ['--force'] : []), ...(yes ? ['--yes'] : [])];
+        return this.command({ kind: 'server.reboot', force, confirmed: yes }, words);
       }
       case 'status':
       case 'help':
@@ -351,6 +351,15 @@ class Grammar {
           'usage.server',
         );
     }
+  }
+
+  /** Which of the `known` switches were given; anything else after the action is an error (as `noArguments`). */
+  private switches<K extends string>(command: string, args: readonly string[], known: Record<K, RegExp>, usage: TextKey): Record<K, boolean> {
+    const patterns = Object.values<RegExp>(known);
+    this.noArguments(command, args.filter((arg) => !patterns.some((pattern) => pattern.test(arg))), [], usage);
+    const given = {} as Record<K, boolean>;
+    for (const name of Object.keys(known) as K[]) given[name] = args.some((arg) => known[name].test(arg));
+    return given;
   }
 
   /** For actions that take nothing: any option or word (other than `allowed`) is an error. */
