@@ -1,23 +1,19 @@
 /**
  * Finds or creates the ChatWoot contact and conversation that stand for a WhatsApp person.
  *
- * Lookup follows the reference app so users switching over keep their conversations: the bridge's custom
- * attributes (`waha_whatsapp_chat_id|jid|lid`), the identifier, then the phone number. The person → conversation
+ * The contact is found or created by the contact directory (contact-directory.ts), as WAHA's app matches it, so
+ * users switching over keep their conversations. The person → conversation
  * mapping is remembered in Redis for every later pull and for the live relay; a per-person lock keeps two workers
  * from creating the same contact twice.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
-import { CwContact, CwFilterCondition } from '../clients/chatwoot/chatwoot.types';
-import { isUpstreamError } from '../clients/http/http-error';
-import { chatKind } from '../common/jids';
 import { sleep } from '../common/sleep';
-import { TEXTS } from '../config/texts.provider';
 import { LOGGER } from '../logging/logger';
 import { DELETE_IF_EQUAL } from '../redis/redis.scripts';
 import { RedisService } from '../redis/redis.service';
-import { Texts } from '../texts/texts';
+import { ContactDirectory } from './contact-directory';
 import { ConversationKeys } from './conversations.keys';
 import { ChatIdentity, identityKeys } from './person-resolver';
 
@@ -34,7 +30,7 @@ export class ConversationResolver {
 
   constructor(
     private readonly redis: RedisService,
-    @Inject(TEXTS) private readonly texts: Texts,
+    private readonly contacts: ContactDirectory,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.keys = new ConversationKeys(redis);
@@ -99,89 +95,14 @@ export class ConversationResolver {
     }
   }
 
-  private async displayName(app: AppContext, identity: ChatIdentity, chatName?: string | null): Promise<string> {
-    const kind = chatKind(identity.chatId);
-    switch (kind) {
-      case 'group':
-        return this.texts.render('contact.groupName', { subject: chatName || identity.chatId });
-      case 'channel':
-        return this.texts.render('contact.channelName', { name: chatName || identity.chatId });
-      case 'status':
-        return this.texts.render('contact.statusName');
-      case 'broadcast':
-        return this.texts.render('contact.broadcastName', { jid: identity.chatId });
-      case 'dm':
-      case 'null':
-      case 'other': {
-        const contact = await app.waha.contact(identity.jid ?? identity.chatId).catch(() => null);
-        const name = contact?.name || contact?.pushname || contact?.pushName || chatName;
-        if (name) return name;
-        return identity.phone ? `+${identity.phone}` : identity.chatId;
-      }
-    }
-  }
-
-  private conditions(identity: ChatIdentity): CwFilterCondition[] {
-    const ids = [...new Set([identity.chatId, identity.jid, identity.lid].filter((v): v is string => Boolean(v)))];
-    const pairs: Array<[string, string]> = [];
-    for (const id of ids) {
-      pairs.push(['waha_whatsapp_chat_id', id], ['identifier', id]);
-    }
-    if (identity.jid) pairs.push(['waha_whatsapp_jid', identity.jid]);
-    if (identity.lid) pairs.push(['waha_whatsapp_lid', identity.lid]);
-    if (identity.phone) pairs.push(['phone_number', identity.phone]);
-    return pairs.map(([attribute_key, value], index) => ({
-      attribute_key,
-      filter_operator: 'equal_to',
-      values: [value],
-      query_operator: index === pairs.length - 1 ? null : 'OR',
-    }));
-  }
-
-  private async find(app: AppContext, identity: ChatIdentity): Promise<CwContact | undefined> {
-    const contacts = await app.chatwoot.filterContacts(this.conditions(identity));
-    const inInbox = (c: CwContact): boolean => (c.contact_inboxes ?? []).some((ci) => ci.inbox?.id === app.config.chatwoot.inboxId);
-    const ranked = [...contacts].sort(
-      (a, b) => Number(inInbox(b)) - Number(inInbox(a)) || Number(Boolean(b.phone_number)) - Number(Boolean(a.phone_number)) || a.id - b.id,
-    );
-    return ranked[0];
-  }
-
   private async resolveUncached(app: AppContext, identity: ChatIdentity, chatName?: string | null): Promise<ResolvedChat> {
     const chatId = identity.chatId;
-    const attributes: Record<string, string> = { waha_whatsapp_chat_id: chatId };
-    if (identity.jid) attributes.waha_whatsapp_jid = identity.jid;
-    if (identity.lid) attributes.waha_whatsapp_lid = identity.lid;
     const inboxId = app.config.chatwoot.inboxId;
-    let contact = await this.find(app, identity);
+    let contact = await this.contacts.find(app, identity);
     let sourceId: string | undefined;
-    const name = contact?.name ?? (await this.displayName(app, identity, chatName));
-    if (!contact) {
-      try {
-        // No source_id: ChatWoot gives the contact inbox a UUID (ContactInboxBuilder#generate_source_id for API
-        // inboxes), which routes in the Client API; a chat id (`…@c.us`) would not (Rails segments stop at a dot).
-        const created = await app.chatwoot.createContact({
-          name,
-          identifier: identity.jid ?? chatId,
-          phone_number: identity.phone ? `+${identity.phone}` : undefined,
-          inbox_id: inboxId,
-          custom_attributes: attributes,
-        });
-        contact = created.contact;
-        sourceId = created.sourceId ?? undefined;
-      } catch (error) {
-        // Someone else (an agent, another bridge) created it meanwhile: look again.
-        if (!isUpstreamError(error, 'client')) throw error;
-        contact = await this.find(app, identity);
-        if (!contact) throw error;
-      }
-    }
-    const changed = Object.entries(attributes).some(([k, v]) => contact.custom_attributes?.[k] !== v);
-    if (changed) {
-      await app.chatwoot
-        .updateContact(contact.id, { custom_attributes: { ...contact.custom_attributes, ...attributes } })
-        .catch((error: unknown) => this.logger.warn({ err: error, chatId }, 'cannot update contact attributes'));
-    }
+    const name = contact?.name ?? (await this.contacts.displayName(app, identity, chatName));
+    if (!contact) ({ contact, sourceId } = await this.contacts.create(app, identity, name));
+    await this.contacts.syncAttributes(app, contact, identity);
     sourceId ??= contact.contact_inboxes?.find((ci) => ci.inbox?.id === inboxId)?.source_id;
     const conversations = (await app.chatwoot.contactConversations(contact.id)).filter((c) => c.inbox_id === inboxId);
     const preferred = conversations.sort((a, b) => Number(b.status !== 'resolved') - Number(a.status !== 'resolved') || b.id - a.id)[0];

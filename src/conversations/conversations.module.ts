@@ -5,6 +5,7 @@
  */
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
+import { ContactDirectory } from './contact-directory';
 import { ConversationResolver } from './conversation-resolver';
 import { MessageComposer } from './message-composer';
 import { MessageLedger } from './message-ledger.repository';
@@ -13,7 +14,7 @@ import { PersonResolver } from './person-resolver';
 
 @Module({
   imports: [AppsModule],
-  providers: [PersonResolver, ConversationResolver, MessageComposer, MessagePoster, MessageLedger],
-  exports: [PersonResolver, ConversationResolver, MessageComposer, MessagePoster, MessageLedger],
+  providers: [PersonResolver, ContactDirectory, ConversationResolver, MessageComposer, MessagePoster, MessageLedger],
+  exports: [PersonResolver, ContactDirectory, ConversationResolver, MessageComposer, MessagePoster, MessageLedger],
 })
 export class ConversationsModule {}
