@@ -10,7 +10,7 @@
  *   migrations                                the key-layout upgrade (it knows every module's keys)
  *   webhooks, health
  *   commands
- *   pull, relay
+ *   pull, relay, contacts
  *   integration-chat, conversations
  *   queue, apps
  *   clients
@@ -32,7 +32,7 @@ const LAYERS = [
   ['migrations'],
   ['webhooks', 'health'],
   ['commands'],
-  ['pull', 'relay'],
+  ['pull', 'relay', 'contacts'],
   ['integration-chat', 'conversations'],
   ['queue', 'apps'],
   ['clients'],

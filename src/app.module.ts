@@ -12,6 +12,7 @@ import { CommandsModule } from './commands/commands.module';
 import { ConfigModule } from './config/config.module';
 import { ServiceConfig } from './config/config';
 import { CHAT_FENCE } from './conversations/chat-fence';
+import { BoardModule } from './health/board.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationChatModule } from './integration-chat/integration-chat.module';
 import { LayoutModule } from './migrations/layout.module';
@@ -45,6 +46,7 @@ export class AppModule {
         CommandsModule,
         WebhooksModule,
         HealthModule,
+        BoardModule.forRoot(config.security.adminToken),
       ],
     };
   }

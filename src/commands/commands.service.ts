@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
-import { formatDuration } from '../common/durations';
+import { formatDuration, formatElapsed } from '../common/durations';
+import { ContactsService } from '../contacts/contacts.service';
+import { ContactsReport } from '../contacts/contacts-report';
 import { TEXTS } from '../config/texts.provider';
 import { CommandOrigin } from '../integration-chat/command-origin';
 import { ReplyService } from '../integration-chat/reply.service';
@@ -26,6 +28,8 @@ export class CommandsService {
     private readonly relay: RelayIntake,
     private readonly sessions: SessionCommands,
     private readonly servers: ServerCommands,
+    private readonly contacts: ContactsService,
+    private readonly contactsReport: ContactsReport,
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -78,6 +82,27 @@ export class CommandsService {
         return this.replies.reply(origin, this.texts.render('help.messages', { prefix, retryWindow: formatDuration(this.config.reliability.retryWindowMs) }));
       case 'queue.help':
         return this.replies.reply(origin, this.texts.render('help.queue', { prefix }));
+      case 'contacts.help':
+        return this.replies.reply(origin, this.texts.render('help.contacts', { prefix }));
+      case 'contacts.status': {
+        const text = await this.contacts.statusText(origin.appId, prefix);
+        return this.replies.reply(origin, text ?? this.texts.render('contacts.statusNone', { prefix }));
+      }
+      case 'contacts.stop': {
+        const stopped = await this.contacts.stop(origin.appId);
+        if (!stopped) return this.replies.reply(origin, this.texts.render('contacts.noneToStop'));
+        // Stopped here (it was waiting between attempts): the summary says so; else the pull posts it when it stops.
+        if (stopped.ended) return this.contactsReport.ended(app, stopped.record);
+        return this.replies.reply(origin, this.texts.render('contacts.stopRequested', { prefix }));
+      }
+      case 'contacts.pull': {
+        const result = await this.contacts.start(origin, command.options);
+        if (result.kind === 'running') {
+          const record = result.record;
+          return this.replies.reply(origin, this.texts.render('contacts.alreadyRunning', { state: record.state, processed: record.processed, startedAgo: formatElapsed(Date.now() - record.createdAt), prefix }));
+        }
+        return this.replies.activity(origin, this.contactsReport.started(result.record, prefix, result.kind === 'resumed'));
+      }
       case 'messages.status':
         return this.replies.reply(origin, await this.pulls.statusText(origin.appId, prefix));
       case 'messages.stop': {

@@ -72,7 +72,7 @@ export interface LimitsConfig {
 export interface SecurityConfig {
   /** Webhooks without secrets accepted (warned at every start and in /health details). */
   allowUnsigned: boolean;
-  /** Bearer token for /health details (and later the admin endpoints); unset = details off. */
+  /** Bearer token for /health details, /metrics and the queue board; unset = all three off. */
   adminToken?: string;
 }
 
@@ -124,6 +124,8 @@ export interface ServiceConfig {
   reliability: ReliabilityConfig;
   limits: LimitsConfig;
   security: SecurityConfig;
+  /** Where operators reach this service (PUBLIC_URL), for links to the queue board in replies; unset = no links. */
+  publicUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -438,6 +440,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       allowUnsigned,
       adminToken: token(env, 'ADMIN_TOKEN'),
     },
+    publicUrl: read(env, 'PUBLIC_URL') === undefined ? undefined : url(env, 'PUBLIC_URL'),
   };
 }
 

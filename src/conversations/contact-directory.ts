@@ -14,9 +14,16 @@ import { CwContact, CwFilterCondition } from '../clients/chatwoot/chatwoot.types
 import { isUpstreamError } from '../clients/http/http-error';
 import { chatKind } from '../common/jids';
 import { TEXTS } from '../config/texts.provider';
+import { sleep } from '../common/sleep';
 import { LOGGER } from '../logging/logger';
+import { DELETE_IF_EQUAL } from '../redis/redis.scripts';
+import { RedisService } from '../redis/redis.service';
 import { Texts } from '../texts/texts';
+import { ConversationKeys } from './conversations.keys';
 import { ChatIdentity } from './person-resolver';
+
+/** How long a worker may hold a person's contact lock (it is released as soon as the contact is settled). */
+const LOCK_MS = 60_000;
 
 /** The `waha_whatsapp_*` attributes of a chat: its id, and the phone JID and @lid when known. */
 export function chatAttributes(identity: ChatIdentity): Record<string, string> {
@@ -28,10 +35,44 @@ export function chatAttributes(identity: ChatIdentity): Record<string, string> {
 
 @Injectable()
 export class ContactDirectory {
+  private readonly keys: ConversationKeys;
+
   constructor(
+    private readonly redis: RedisService,
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.keys = new ConversationKeys(redis);
+  }
+
+  /**
+   * Takes the person's contact lock, which whoever finds or creates that person's contact holds (the pull, the
+   * live relay, the contacts pull, on any worker), so two of them never create it twice. The token to release it
+   * with, or undefined while someone else holds it.
+   */
+  async tryLock(appId: string, person: string): Promise<string | undefined> {
+    const token = `${process.pid}-${Math.random()}`;
+    return (await this.redis.client.set(this.keys.contactLock(appId, person), token, 'PX', LOCK_MS, 'NX')) ? token : undefined;
+  }
+
+  async unlock(appId: string, person: string, token: string): Promise<void> {
+    await this.redis.run(DELETE_IF_EQUAL, { key: this.keys.contactLock(appId, person) }, { token });
+  }
+
+  /** Runs `work` holding the person's contact lock, waiting for it as long as another holder has it. */
+  async withLock<T>(appId: string, person: string, work: () => Promise<T>): Promise<T> {
+    for (let i = 0; ; i++) {
+      const token = await this.tryLock(appId, person);
+      if (token) {
+        try {
+          return await work();
+        } finally {
+          await this.unlock(appId, person, token);
+        }
+      }
+      await sleep(Math.min(1000, 50 * (i + 1)));
+    }
+  }
 
   /** The name a new contact gets: the saved or push name of a person, `<subject> (Group)` for a group, and so on. */
   async displayName(app: AppContext, identity: ChatIdentity, chatName?: string | null): Promise<string> {

@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import { AppContext } from '../apps/apps.service';
 import { sleep } from '../common/sleep';
 import { LOGGER } from '../logging/logger';
-import { DELETE_IF_EQUAL } from '../redis/redis.scripts';
 import { RedisService } from '../redis/redis.service';
 import { ContactDirectory } from './contact-directory';
 import { ConversationKeys } from './conversations.keys';
@@ -77,18 +76,17 @@ export class ConversationResolver {
 
   async resolve(app: AppContext, identity: ChatIdentity, chatName?: string | null): Promise<ResolvedChat> {
     const appId = app.config.id;
-    const lockKey = this.keys.contactLock(appId, identity.person);
     for (let i = 0; ; i++) {
       const cached = await this.cached(appId, identity);
       if (cached) return { chatId: identity.chatId, conversationId: cached, contactId: 0, name: identity.chatId };
-      const token = `${process.pid}-${Math.random()}`;
-      if (await this.redis.client.set(lockKey, token, 'PX', 60_000, 'NX')) {
+      const token = await this.contacts.tryLock(appId, identity.person);
+      if (token) {
         try {
           const resolved = await this.resolveUncached(app, identity, chatName);
           await this.redis.client.hset(this.keys.conversations(appId), identity.person, String(resolved.conversationId));
           return resolved;
         } finally {
-          await this.redis.run(DELETE_IF_EQUAL, { key: lockKey }, { token });
+          await this.contacts.unlock(appId, identity.person, token);
         }
       }
       await sleep(Math.min(1000, 50 * (i + 1)));

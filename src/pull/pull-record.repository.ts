@@ -4,9 +4,9 @@
  */
 import { Injectable } from '@nestjs/common';
 import { CommandOrigin } from '../integration-chat/command-origin';
-import { DELETE_IF_EQUAL } from '../redis/redis.scripts';
-import { defineScript } from '../redis/redis-script';
+import { CLAIM_REPORT } from '../redis/redis.scripts';
 import { RedisService } from '../redis/redis.service';
+import { claimSlot, releaseSlot } from '../redis/slot';
 import { PullOptions } from './pull-options';
 import { PullKeys, PullRef } from './pull.keys';
 import { isTerminal, PullState } from './pull-state';
@@ -43,20 +43,6 @@ export interface PullRecord extends PullRef {
 }
 
 export type PullRecordFields = Partial<Record<keyof PullRecord, string | number>>;
-
-/** Sets `lastReported` to the mark if it was below it: 1 when this caller won the right to report it. */
-const CLAIM_REPORT = defineScript({
-  name: 'pull-claim-report',
-  keys: ['record'],
-  args: ['mark'],
-  lua: `
-local reported = tonumber(redis.call('HGET', K.record, 'lastReported') or '0')
-if reported < tonumber(A.mark) then
-  redis.call('HSET', K.record, 'lastReported', A.mark)
-  return 1
-end
-return 0`,
-});
 
 /** Marks the chats hash's alias entries (`>` never starts a chat id). */
 const ALIAS = '>';
@@ -95,21 +81,14 @@ export class PullRecordRepository {
 
   /** Claims the app's single pull slot; returns the id of the pull holding it when taken. */
   async claim(appId: string, id: string): Promise<string | undefined> {
-    const slot = this.keys.active(appId);
-    for (let i = 0; i < 3; i++) {
-      if (await this.r.set(slot, id, 'NX')) return undefined;
-      const holder = await this.r.get(slot);
-      if (!holder) continue;
+    return claimSlot(this.redis, this.keys.active(appId), id, async (holder) => {
       const record = await this.get({ appId, id: holder });
-      // A slot held by a pull that already ended (a crash between its last step and the release) is free.
-      if (record && !isTerminal(record.state)) return holder;
-      await this.redis.run(DELETE_IF_EQUAL, { key: slot }, { token: holder });
-    }
-    return (await this.r.get(slot)) ?? undefined;
+      return record !== undefined && !isTerminal(record.state);
+    });
   }
 
   async release(pull: PullRef): Promise<void> {
-    await this.redis.run(DELETE_IF_EQUAL, { key: this.keys.active(pull.appId) }, { token: pull.id });
+    await releaseSlot(this.redis, this.keys.active(pull.appId), pull.id);
   }
 
   /** The id of the app's running pull, if one holds the slot. */

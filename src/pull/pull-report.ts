@@ -79,7 +79,7 @@ export class PullReport {
     return this.texts.render('pull.progress', { ...this.counters(record), hint });
   }
 
-  status(record: PullRecord, extra: { conversations: number; failures: { items: string[]; total: number }; etaMs?: number; prefix: string }): string {
+  status(record: PullRecord, extra: { conversations: number; failures: { items: string[]; total: number }; etaMs?: number; prefix: string; board?: { plan: string; queue: string } }): string {
     const running = !isTerminal(record.state);
     return this.texts.render('pull.status', {
       ...this.counters(record),
@@ -91,6 +91,7 @@ export class PullReport {
       failedIds: extra.failures.items.map((f) => f.split(':')[0]),
       failedMore: Math.max(0, extra.failures.total - extra.failures.items.length),
       error: record.error,
+      board: extra.board,
     });
   }
 

@@ -2,11 +2,13 @@
  * The pull's command side: start (one pull per app at a time), stop, and status. The work itself is done by the
  * jobs in ./jobs: plan → one `pull.chat` per chat → the last chat enqueues `pull.finish`.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
 import { CommandOrigin } from '../integration-chat/command-origin';
+import { boardLink } from '../queue/board-links';
 import { jobIds } from '../queue/job-options';
-import { JobName } from '../queue/queue.constants';
+import { JobName, QueueName } from '../queue/queue.constants';
 import { Queues } from '../queue/queues';
 import { enqueuePullFinish } from './jobs/pull-finish.job';
 import { PullOptions } from './pull-options';
@@ -24,6 +26,7 @@ export class PullService {
     private readonly records: PullRecordRepository,
     private readonly pause: PullPauseService,
     private readonly report: PullReport,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async start(origin: CommandOrigin, options: PullOptions, typedAt: number): Promise<StartResult> {
@@ -90,7 +93,10 @@ export class PullService {
     const record = await this.records.latest(appId);
     if (!record) return this.report.none(prefix);
     const [conversations, failures] = await Promise.all([this.records.conversations(record), this.records.failures(record)]);
-    return this.report.status(record, { conversations: conversations.length, failures, etaMs: this.report.estimateRemaining(record), prefix });
+    // The pull's jobs on the queue board: its plan job, which lists what it planned, and the queue with its chats.
+    const publicUrl = this.config.publicUrl;
+    const board = publicUrl && this.config.security.adminToken ? { plan: boardLink(publicUrl, QueueName.Pull, jobIds.pullPlan(record.id)), queue: boardLink(publicUrl, QueueName.Pull) } : undefined;
+    return this.report.status(record, { conversations: conversations.length, failures, etaMs: this.report.estimateRemaining(record), prefix, board });
   }
 
   /** The running pull, else the latest one (for /metrics). */

@@ -25,6 +25,9 @@ export const JOBS: Readonly<Record<JobName, JobSpec>> = {
     queue: QueueName.Pull,
     options: { removeOnComplete: { age: 3 * DAY_S, count: 5000 }, removeOnFail: { age: 31 * DAY_S, count: 5000 }, backoff: { type: 'exponential', delay: 2000 } },
   },
+  // `attempts` comes from the contacts pull's --attempts; each attempt resumes at the pull's checkpoint. Waits of
+  // 15 s doubling to 4 m: the default 6 attempts outlast an outage of about 8 minutes (a ChatWoot deploy).
+  [JobName.ContactsPull]: { queue: QueueName.Contacts, options: { ...KEEP_FINISHED, backoff: { type: 'exponential', delay: 15_000 } } },
   [JobName.PullFinish]: { queue: QueueName.Pull, options: { ...KEEP_FINISHED, attempts: 10, backoff: { type: 'exponential', delay: 2000 } } },
   // Drain jobs only wake a lane up; the events stay in the lane, so a finished drain job is worth nothing.
   [JobName.InboxDrain]: { queue: QueueName.Inbox, options: { removeOnComplete: true, removeOnFail: 1000, attempts: 20, backoff: { type: 'exponential', delay: 1000 } } },
@@ -42,6 +45,8 @@ export const jobIds = {
   pullPlan: (pullId: string): string => id('plan', pullId),
   pullChat: (pullId: string, chatId: string): string => id('chat', pullId, chatId),
   pullFinish: (pullId: string): string => id('finish', pullId),
+  /** `run` counts the runs of one contacts pull: a resumed pull is a new job. */
+  contactsPull: (appId: string, pullId: string, run: number): string => id('contacts', appId, pullId, run),
   /** `seq` makes each wake-up a new job: a lane drains many times over its life. */
   laneDrain: (lane: string, seq: number): string => id('drain', lane, seq),
 } as const;

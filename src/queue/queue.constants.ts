@@ -4,6 +4,7 @@
  * Queues are units of concurrency and pausing (never renamed once shipped):
  * - `commands`: agent commands typed in ChatWoot (never paused by `wa/queue stop`).
  * - `pull`: the history pull engine (never paused).
+ * - `contacts`: `wa/contacts pull`, one job per app at a time (never paused).
  * - `inbox`: ChatWoot → WhatsApp live relay (pausable).
  * - `whatsapp`: WhatsApp → ChatWoot live relay (pausable).
  *
@@ -14,6 +15,7 @@
 export enum QueueName {
   Commands = 'commands',
   Pull = 'pull',
+  Contacts = 'contacts',
   Inbox = 'inbox',
   WhatsApp = 'whatsapp',
 }
@@ -29,6 +31,7 @@ export enum JobName {
   PullPlan = 'pull.plan',
   PullChat = 'pull.chat',
   PullFinish = 'pull.finish',
+  ContactsPull = 'contacts.pull',
   InboxDrain = 'inbox.drain',
   WhatsAppDrain = 'whatsapp.drain',
 }

@@ -7,7 +7,7 @@ import { QueueName } from './queue.constants';
 import { QueueControlService } from './queue-control.service';
 import { Queues } from './queues';
 
-const QUEUES = BullModule.registerQueue({ name: QueueName.Commands }, { name: QueueName.Pull }, { name: QueueName.Inbox }, { name: QueueName.WhatsApp });
+const QUEUES = BullModule.registerQueue({ name: QueueName.Commands }, { name: QueueName.Pull }, { name: QueueName.Contacts }, { name: QueueName.Inbox }, { name: QueueName.WhatsApp });
 
 @Module({
   imports: [

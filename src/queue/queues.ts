@@ -16,6 +16,7 @@ export class Queues {
   constructor(
     @InjectQueue(QueueName.Commands) readonly commands: Queue,
     @InjectQueue(QueueName.Pull) readonly pull: Queue,
+    @InjectQueue(QueueName.Contacts) readonly contacts: Queue,
     @InjectQueue(QueueName.Inbox) readonly inbox: Queue,
     @InjectQueue(QueueName.WhatsApp) readonly whatsapp: Queue,
   ) {}
@@ -26,6 +27,8 @@ export class Queues {
         return this.commands;
       case QueueName.Pull:
         return this.pull;
+      case QueueName.Contacts:
+        return this.contacts;
       case QueueName.Inbox:
         return this.inbox;
       case QueueName.WhatsApp:

@@ -27,11 +27,12 @@ export const en = {
     '',
     '- 💬 `{{prefix}}messages` — import WhatsApp history into ChatWoot: `pull`, `status`, `stop`',
     '- 🧩 `{{prefix}}queue` — inspect, pause and resume the live message queues',
+    '- 👤 `{{prefix}}contacts` — import WhatsApp contacts (and group names) into ChatWoot, with their pictures: `pull`, `status`, `stop`',
     '- 📱 `{{prefix}}session` — the WhatsApp session: status, start, stop, restart, logout, QR to pair, screenshot',
     '- 🖥️ `{{prefix}}server` — the WAHA server: status, reboot (when SERVER_COMMANDS is on)',
     '- ❓ `{{prefix}}help` — this list',
     '',
-    'Send `{{prefix}}messages help`, `{{prefix}}queue help` or `{{prefix}}session help` for the details of each.',
+    'Send `{{prefix}}messages help`, `{{prefix}}contacts help`, `{{prefix}}queue help` or `{{prefix}}session help` for the details of each.',
     '',
     '📍 **Where to type them**',
     '- In the **WhatsApp Integration** conversation every message is a command{{#prefix}}, so `{{prefix}}` can be left out{{/prefix}}.',
@@ -130,9 +131,35 @@ export const en = {
     '- `reboot --yes` — stop WAHA so its restart policy starts it again (every session on it reconnects); `--force` (`-f`) stops it at once instead of gracefully',
   ),
 
+  // [prefix]
+  'help.contacts': lines(
+    '👤 **{{prefix}}contacts** — WhatsApp contacts into ChatWoot',
+    '',
+    'Usage: `{{prefix}}contacts pull [options]`, `{{prefix}}contacts status`, `{{prefix}}contacts stop`',
+    '',
+    'Creates the ChatWoot contact of every WhatsApp contact that has none (matched as `messages pull` matches them: WhatsApp ids, then the phone number), and writes the WhatsApp ids into its attributes. One pull runs at a time; a pull that stopped or failed resumes where it was when you send the same `pull` again.',
+    '',
+    '**Options**',
+    '- `--avatar`, `-a` [`if-missing`|`update`] — upload WhatsApp profile pictures: only to contacts without one (`if-missing`, also `-a` alone), or replacing theirs (`update`)',
+    '- `--update-names`, `-n` `no`|`if-raw`|`always` — rename contacts that exist to their saved WhatsApp name: never (default), only where ChatWoot shows a number or an id (`if-raw`), or always',
+    '- `--groups`, `-g` — also groups, named `<subject> (Group)`',
+    '- `--lids`, `-l` — also contacts WhatsApp only lists by their private id (`@lid`)',
+    '- `--no-attributes`, `--na` — leave the attributes of contacts that exist as they are',
+    '- `--batch`, `-b` N — contacts read from WhatsApp per page (default 100)',
+    '- `--progress`, `-p` N — a progress report every N contacts (default 100; 0 = none)',
+    '- `--attempts`, `--at` N — how often to try again when WhatsApp or ChatWoot stop answering, from where it stopped (default 6: about 8 minutes of outage)',
+    '- `--timeout`, `-t` D — how long one attempt runs before it hands over to the next, going on where it was (default 10m)',
+    '- `--delay-contact`, `--dc` D — pause after each contact (default 0.1s: WhatsApp frowns on fast picture look-ups)',
+    '- `--delay-batch`, `--db` D — pause after each page (default 1s)',
+    '',
+    'Example: `{{prefix}}contacts pull --avatar --groups`',
+  ),
+
   // ── Usage lines (appended to every grammar error) ───────────────────────────────────────────────────────────────
   // [prefix]
-  'usage.root': 'Usage: `{{prefix}}messages …`, `{{prefix}}queue …`, `{{prefix}}session …` or `{{prefix}}server …` (send `{{prefix}}help` for the list)',
+  'usage.root': 'Usage: `{{prefix}}messages …`, `{{prefix}}contacts …`, `{{prefix}}queue …`, `{{prefix}}session …` or `{{prefix}}server …` (send `{{prefix}}help` for the list)',
+  // [prefix]
+  'usage.contacts': 'Usage: `{{prefix}}contacts pull [options]|status|stop` (send `{{prefix}}contacts help` for all options)',
   // [prefix]
   'usage.server': 'Usage: `{{prefix}}server status|reboot [--force] --yes` (send `{{prefix}}server help` for details)',
   // [prefix]
@@ -317,6 +344,10 @@ export const en = {
     '- … and {{failedMore}} more',
     '{{/failedMore}}',
     '{{/failedIds.length}}',
+    '{{#board}}',
+    '',
+    '🧭 Jobs: [this pull]({{{plan}}}) · [all pull jobs]({{{queue}}})',
+    '{{/board}}',
     '{{#running}}',
     '',
     'Stop it with `{{prefix}}messages stop`.',
@@ -350,6 +381,107 @@ export const en = {
   // [queues? (names)]
   'queues.resumedAfterPull':
     '🟢🧩 Live queues resumed after the pull{{#queues}} ({{queues}}){{/queues}}: the messages that waited are being delivered now.',
+
+  // ── wa/contacts ─────────────────────────────────────────────────────────────────────────────────────────────────
+  // Pieces of the options summary: [mode] for avatar and names.
+  'contacts.option.avatar': 'avatars: {{mode}}',
+  'contacts.option.names': 'names: {{mode}}',
+  'contacts.option.groups': 'groups',
+  'contacts.option.lids': '@lid contacts',
+  'contacts.option.noAttributes': 'no attributes',
+  // [options?, prefix] (and the counters)
+  'contacts.started': lines(
+    '👤⏳ **Pulling contacts**{{#options}} · ⚙️ {{options}}{{/options}}',
+    'Send `{{prefix}}contacts status` to follow it, `{{prefix}}contacts stop` to stop it.',
+  ),
+  // [processed, options?, prefix]
+  'contacts.resumed': lines(
+    '👤⏳ **Resuming the contacts pull** where it stopped ({{processed}} contacts done){{#options}} · ⚙️ {{options}}{{/options}}',
+    'Send `{{prefix}}contacts status` to follow it, `{{prefix}}contacts stop` to stop it.',
+  ),
+  // [processed, created, updated, renamed, skipped, errors, avatars, rate]
+  'contacts.progress':
+    '👤⏳ {{processed}} contacts · 🆕 {{created}} created · 🔄 {{updated}} updated · 🏷️ {{renamed}} renamed · ⚪ {{skipped}} skipped · 🔴 {{errors}} errors · 🖼️ {{avatars}} avatars · ⚡ {{rate}}/s',
+  // [counters, elapsed, failures (list), failuresMore]
+  'contacts.completed': lines(
+    '👤✅ **Contacts pulled**: {{processed}} contacts in {{elapsed}}',
+    '🆕 {{created}} created · 🔄 {{updated}} updated · 🏷️ {{renamed}} renamed · ⚪ {{skipped}} skipped · 🔴 {{errors}} errors · 🖼️ {{avatars}} avatars',
+    '{{#failures.length}}',
+    '',
+    '🔴 ChatWoot or WhatsApp refused these:',
+    '{{#failures}}',
+    '- `{{.}}`',
+    '{{/failures}}',
+    '{{#failuresMore}}',
+    '- … and {{failuresMore}} more',
+    '{{/failuresMore}}',
+    '{{/failures.length}}',
+  ),
+  // [counters, elapsed, prefix]
+  'contacts.stopped': lines(
+    '👤⏹️ **Contacts pull stopped** after {{processed}} contacts ({{elapsed}})',
+    '🆕 {{created}} created · 🔄 {{updated}} updated · 🏷️ {{renamed}} renamed · ⚪ {{skipped}} skipped · 🔴 {{errors}} errors · 🖼️ {{avatars}} avatars',
+    'Send the same `{{prefix}}contacts pull` again to go on where it stopped.',
+  ),
+  // [error, counters, prefix]
+  'contacts.failed': lines(
+    '👤❌ **Contacts pull failed** after {{processed}} contacts: {{error}}',
+    '🆕 {{created}} created · 🔄 {{updated}} updated · 🏷️ {{renamed}} renamed · ⚪ {{skipped}} skipped · 🔴 {{errors}} errors · 🖼️ {{avatars}} avatars',
+    'WhatsApp or ChatWoot did not answer through every attempt. Check `{{prefix}}session status` and that ChatWoot is up, then send the same `{{prefix}}contacts pull` again: it goes on where it stopped (add `--attempts 20` to wait out a longer outage).',
+  ),
+  // [state, running, resumable, counters, elapsed, options?, error?, failures, failuresMore, board?, prefix]
+  'contacts.status': lines(
+    '{{#running}}👤⏳{{/running}}{{^running}}👤📋{{/running}} **Contacts pull: {{state}}**{{#options}} · ⚙️ {{options}}{{/options}}',
+    '{{#error}}',
+    '❌ {{error}}',
+    '{{/error}}',
+    '- 🆕 Created: **{{created}}**',
+    '- 🔄 Updated: {{updated}}',
+    '- 🏷️ Renamed: {{renamed}}',
+    '- ⚪ Skipped: {{skipped}}',
+    '- 🔴 Errors: {{errors}}',
+    '- 🖼️ Avatars: {{avatars}}',
+    '',
+    '👤 {{processed}} contacts · ⏱️ {{elapsed}} · ⚡ {{rate}}/s',
+    '{{#failures.length}}',
+    '',
+    '🔴 **Refused**',
+    '{{#failures}}',
+    '- `{{.}}`',
+    '{{/failures}}',
+    '{{#failuresMore}}',
+    '- … and {{failuresMore}} more',
+    '{{/failuresMore}}',
+    '{{/failures.length}}',
+    '{{#board}}',
+    '',
+    '🧭 Job: [on the queue board]({{{board}}})',
+    '{{/board}}',
+    '{{#running}}',
+    '',
+    'Stop it with `{{prefix}}contacts stop`.',
+    '{{/running}}',
+    '{{#resumable}}',
+    '',
+    'Send the same `{{prefix}}contacts pull` again to go on where it stopped.',
+    '{{/resumable}}',
+  ),
+  // [prefix]
+  'contacts.statusNone': 'ℹ️ No contacts pull has run here yet. Start one with `{{prefix}}contacts pull` (`{{prefix}}contacts help` lists the options).',
+  // [state, processed, startedAgo, prefix]
+  'contacts.alreadyRunning': lines(
+    '⏳ A contacts pull is already {{state}} ({{processed}} contacts done, started {{startedAgo}} ago). Only one runs at a time.',
+    'Follow it with `{{prefix}}contacts status`, or stop it with `{{prefix}}contacts stop`.',
+  ),
+  // [prefix]
+  'contacts.stopRequested': '⏹️ Stopping the contacts pull before its next contact. A summary follows once it has stopped; `{{prefix}}contacts status` shows where it is.',
+  'contacts.noneToStop': 'ℹ️ No contacts pull is running, so there is nothing to stop.',
+  // [option, value, choices]
+  'grammar.invalidChoice': 'Invalid value "{{value}}" for {{option}}: use {{choices}}.',
+  // [option, value, min]
+  'grammar.timeoutTooShort': 'Invalid value "{{value}}" for {{option}}: an attempt needs at least {{min}}.',
+  // [option, value, max]
+  'grammar.invalidDelay': 'Invalid value "{{value}}" for {{option}}: use a pause like 0.1s, 500ms or 2s (0 for none), at most {{max}}.',
 
   // ── Advice attached to progress or failure reports ───────────────────────────────────────────────────────────────
   'hint.tooManyMessages':

@@ -5,6 +5,19 @@ const texts = Texts.load();
 
 // One sample value for every variable any template uses; lists and flags chosen so every section renders.
 const SAMPLE_VARS: Record<string, unknown> = {
+  // The keys of `board` (pull.status), which knownNames does not look into.
+  plan: 'https://bridge.example/admin/queues/queue/pull/plan-1',
+  mode: 'if-missing',
+  updated: 3,
+  renamed: 1,
+  skipped: 2,
+  errors: 0,
+  avatars: 4,
+  resumable: true,
+  failures: ['49151@c.us: ChatWoot 422 Phone number should be in e164 format'],
+  failuresMore: 2,
+  choices: '`if-missing` or `update`',
+  board: { plan: 'https://bridge.example/admin/queues/queue/pull/plan-1', queue: 'https://bridge.example/admin/queues/queue/pull' },
   prefix: 'wa/',
   emoji: '👍',
   unknown: false,

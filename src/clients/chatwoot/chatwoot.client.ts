@@ -110,6 +110,20 @@ export class ChatwootClient {
     await this.put(`/contacts/${id}`, body, priority);
   }
 
+  /**
+   * Uploads a contact's avatar: a multipart update with the image as top-level `avatar`, which ChatWoot attaches at
+   * once (contacts_controller.rb permits `avatar`). Not `avatar_url`: ChatWoot fetches that later in a job that
+   * remembers a URL it failed on and never tries it again (app/jobs/avatar/avatar_from_url_job.rb), and WhatsApp's
+   * picture URLs expire.
+   */
+  async uploadContactAvatar(id: number, image: CwAttachmentUpload, priority: Priority = 'bulk'): Promise<void> {
+    await this.gate.run(priority, async () => {
+      const form = new FormData();
+      form.append('avatar', image.data.type === image.mimetype ? image.data : new Blob([image.data], { type: image.mimetype }), image.filename);
+      await this.http.put(`${this.base}/contacts/${id}`, form);
+    });
+  }
+
   createContactInbox(contactId: number, inboxId: number, sourceId?: string, priority: Priority = 'bulk'): Promise<CwContactInbox> {
     return this.post<CwContactInbox>(`/contacts/${contactId}/contact_inboxes`, { inbox_id: inboxId, source_id: sourceId }, priority);
   }

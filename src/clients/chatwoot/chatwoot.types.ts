@@ -12,6 +12,8 @@ export interface CwContact {
   email?: string | null;
   custom_attributes: Record<string, unknown>;
   contact_inboxes?: CwContactInbox[];
+  /** The avatar's URL; empty without one (app/views/api/v1/models/_contact.json.jbuilder: `thumbnail`). */
+  thumbnail?: string | null;
 }
 
 export interface CwConversation {

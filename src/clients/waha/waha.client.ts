@@ -170,8 +170,8 @@ export class WahaClient {
    * read, and cut off once the bytes received pass the cap (a missing or false Content-Length). The chunks become one
    * Blob, which the ChatWoot upload sends as it is. Null when the file expired (404).
    */
-  async download(url: string, maxBytes: number, timeoutMs?: number): Promise<MediaDownload | null> {
-    const plan = planMediaFetch(url, this.options.url, this.options.mediaHosts ?? []);
+  async download(url: string, maxBytes: number, timeoutMs?: number, extraHosts: readonly string[] = []): Promise<MediaDownload | null> {
+    const plan = planMediaFetch(url, this.options.url, [...(this.options.mediaHosts ?? []), ...extraHosts]);
     if (plan.kind === 'refused') throw new Error(`media not fetched: ${plan.reason}`);
     const http = plan.kind === 'waha' ? this.http : this.foreign;
     let response;
@@ -235,6 +235,33 @@ export class WahaClient {
       if (isUpstreamError(error, 'not-found')) return null;
       throw error;
     }
+  }
+
+  /**
+   * One page of the session's contacts, in id order (`GET /api/contacts/all`; sortBy/sortOrder/limit/offset as in
+   * WAHA's OpenAPI document). Each engine lists its own fields: WEBJS whatsapp-web.js's Contact (address-book flags),
+   * NOWEB its store's contacts with `pushname`, GOWS `{id, name, pushname}` (session.*.core.ts `getContacts`).
+   */
+  async contactsPage(query: { limit: number; offset: number }): Promise<WahaContact[]> {
+    const params = { session: this.session, limit: query.limit, offset: query.offset, sortBy: 'id', sortOrder: 'asc' };
+    const data = (await this.http.get<unknown>('/api/contacts/all', { params })).data;
+    return Array.isArray(data) ? data.filter((item): item is WahaContact => Boolean(item) && typeof (item as WahaContact).id === 'string') : [];
+  }
+
+  /**
+   * The URL of a chat's picture (a person's profile picture, a group's icon), or null without one.
+   * `GET /api/{session}/chats/{id}/picture` → `{url}` since 2024.12.6 (changelog: "Get chat picture API");
+   * older WAHA only has `GET /api/contacts/profile-picture` → `{profilePictureURL}`, asked when the first is 404.
+   */
+  async chatPicture(chatId: string): Promise<string | null> {
+    try {
+      const data = (await this.http.get<{ url?: string | null }>(`/api/${enc(this.session)}/chats/${enc(chatId)}/picture`)).data;
+      return typeof data?.url === 'string' && data.url ? data.url : null;
+    } catch (error) {
+      if (!isUpstreamError(error, 'not-found')) throw error;
+    }
+    const data = (await this.http.get<{ profilePictureURL?: string | null }>('/api/contacts/profile-picture', { params: { session: this.session, contactId: chatId } })).data;
+    return typeof data?.profilePictureURL === 'string' && data.profilePictureURL ? data.profilePictureURL : null;
   }
 
   async contact(contactId: string): Promise<WahaContact | null> {

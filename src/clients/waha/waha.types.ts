@@ -69,6 +69,10 @@ export interface WahaContact {
   name?: string | null;
   pushname?: string | null;
   pushName?: string | null;
+  /** WEBJS only: saved in the phone's address book (whatsapp-web.js Contact). */
+  isMyContact?: boolean;
+  isGroup?: boolean;
+  isMe?: boolean;
 }
 
 export interface MessagesPageQuery {

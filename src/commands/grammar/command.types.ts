@@ -1,5 +1,6 @@
 // What the `wa/` command grammar produces. The parser is pure: it turns the text an agent typed into one of these
 // values, and every user-visible reply it needs comes from the texts module.
+import type { ContactsOptions } from '../../contacts/contacts-options';
 import type { PullOptions } from '../../pull/pull-options';
 import type { QueueTarget } from '../../queue/queue.constants';
 
@@ -9,6 +10,8 @@ export type Command =
   | { kind: 'messages.status' }
   | { kind: 'messages.stop' }
   | { kind: 'messages.pull'; options: PullOptions }
+  | { kind: 'contacts.help' | 'contacts.status' | 'contacts.stop' }
+  | { kind: 'contacts.pull'; options: ContactsOptions }
   | { kind: 'queue.help' }
   | { kind: 'queue.status' | 'queue.start' | 'queue.stop' | 'queue.retry'; target: QueueTarget }
   | { kind: 'session.help' }

@@ -1,3 +1,4 @@
+import type { ContactsOptions } from '../../contacts/contacts-options';
 import type { PullOptions } from '../../pull/pull-options';
 import type { Command, ParseResult } from './command.types';
 import { Texts } from '../../texts/texts';
@@ -30,6 +31,25 @@ const DEFAULTS: PullOptions = {
 
 type PullOverrides = Partial<Omit<PullOptions, 'include'>> & { include?: Partial<PullOptions['include']> };
 
+// WAHA's app's defaults (program.contacts.ts), written out for the same reason.
+const CONTACTS_DEFAULTS: ContactsOptions = {
+  avatar: 'no',
+  updateNames: 'no',
+  groups: false,
+  lids: false,
+  attributes: true,
+  batch: 100,
+  progress: 100,
+  attempts: 6,
+  timeoutMs: 600_000,
+  delayContactMs: 100,
+  delayBatchMs: 1_000,
+};
+
+function contacts(overrides: Partial<ContactsOptions> = {}): ContactsOptions {
+  return { ...CONTACTS_DEFAULTS, ...overrides };
+}
+
 function pull(overrides: PullOverrides = {}): Command {
   const { include, ...rest } = overrides;
   return { kind: 'messages.pull', options: { ...DEFAULTS, ...rest, include: { ...DEFAULTS.include, ...include } } };
@@ -44,7 +64,8 @@ const MESSAGES_USAGE = 'Usage: `wa/messages pull|status|stop|help` (send `wa/mes
 const QUEUE_USAGE = 'Usage: `wa/queue status|start|stop|retry [inbox|whatsapp|all]` (send `wa/queue help` for details)';
 const SESSION_USAGE = 'Usage: `wa/session status|start|stop|restart|logout|qr|screenshot` (send `wa/session help` for details)';
 const SERVER_USAGE = 'Usage: `wa/server status|reboot [--force] --yes` (send `wa/server help` for details)';
-const ROOT_USAGE = 'Usage: `wa/messages …`, `wa/queue …`, `wa/session …` or `wa/server …` (send `wa/help` for the list)';
+const CONTACTS_USAGE = 'Usage: `wa/contacts pull [options]|status|stop` (send `wa/contacts help` for all options)';
+const ROOT_USAGE = 'Usage: `wa/messages …`, `wa/contacts …`, `wa/queue …`, `wa/session …` or `wa/server …` (send `wa/help` for the list)';
 
 type Expected = Command | 'not-a-command' | { error: string } | { errorStartsWith: string };
 type Where = 'customer' | 'commands';
@@ -307,7 +328,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'commands chat: ordinary text is an unknown command',
     'Hello there',
     'commands',
-    error('Unknown command "Hello". Did you mean help? Commands: messages, queue, session, server, help.', ROOT_USAGE),
+    error('Unknown command "Hello". Did you mean help? Commands: messages, contacts, queue, session, server, help.', ROOT_USAGE),
   ],
 
   // ── Help ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -323,9 +344,9 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
   ['status --help shows help', 'wa/messages status --help', 'customer', { kind: 'messages.help' }],
   [
     'help for an unknown command',
-    'wa/help contacts',
+    'wa/help groups',
     'customer',
-    error('Unknown command "contacts". Commands: messages, queue, session, server, help.', ROOT_USAGE),
+    error('Unknown command "groups". Commands: messages, contacts, queue, session, server, help.', ROOT_USAGE),
   ],
 
   // ── Other messages actions ───────────────────────────────────────────────────────────────────────────────────────
@@ -364,6 +385,34 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
   ["reboot -f --yes (WAHA app's -f)", 'server reboot -f --yes', 'commands', { kind: 'server.reboot', force: true, confirmed: true }],
   ['server alone', 'wa/server', 'customer', { kind: 'server.help' }],
   ['server reboot with a stray word', 'wa/server reboot now', 'customer', error('Unexpected "now" after wa/server reboot: remove it.', SERVER_USAGE)],
+  // ── contacts (WAHA's app's names and defaults) ─────────────────────────────────────────────────────────────────────
+  ['contacts alone', 'wa/contacts', 'customer', { kind: 'contacts.help' }],
+  ['help for contacts', 'wa/help contacts', 'customer', { kind: 'contacts.help' }],
+  ['contacts pull --help', 'contacts pull --help', 'commands', { kind: 'contacts.help' }],
+  ['contacts status', 'contacts status', 'commands', { kind: 'contacts.status' }],
+  ['contacts stop', 'wa/contacts stop', 'customer', { kind: 'contacts.stop' }],
+  ['contacts pull: the defaults', 'contacts pull', 'commands', { kind: 'contacts.pull', options: contacts() }],
+  ['--avatar alone is if-missing', 'contacts pull --avatar', 'commands', { kind: 'contacts.pull', options: contacts({ avatar: 'if-missing' }) }],
+  ['-a before another flag is if-missing', 'contacts pull -a -g', 'commands', { kind: 'contacts.pull', options: contacts({ avatar: 'if-missing', groups: true }) }],
+  [
+    'every option, short spellings',
+    'wa/contacts pull -a update -n if-raw -g -l --na -b 50 -p 0 --at 3 -t 2m --dc 0 --db 500ms',
+    'customer',
+    {
+      kind: 'contacts.pull',
+      options: contacts({ avatar: 'update', updateNames: 'if-raw', groups: true, lids: true, attributes: false, batch: 50, progress: 0, attempts: 3, timeoutMs: 120_000, delayContactMs: 0, delayBatchMs: 500 }),
+    },
+  ],
+  ['--update-names=always', 'contacts pull --update-names=always', 'commands', { kind: 'contacts.pull', options: contacts({ updateNames: 'always' }) }],
+  ['-gl groups short switches', 'contacts pull -gl', 'commands', { kind: 'contacts.pull', options: contacts({ groups: true, lids: true }) }],
+  ['an avatar mode that does not exist', 'contacts pull --avatar always', 'commands', error('Invalid value "always" for --avatar: use `if-missing` or `update`.', CONTACTS_USAGE)],
+  ['--update-names needs its mode', 'contacts pull --update-names', 'commands', error('Option --update-names needs a value, like --update-names if-raw.', CONTACTS_USAGE)],
+  ['a negative delay', 'contacts pull --delay-contact -1s', 'commands', error('Invalid value "-1s" for --delay-contact: use a pause like 0.1s, 500ms or 2s (0 for none), at most 1m.', CONTACTS_USAGE)],
+  ['a timeout too short for a page', 'contacts pull -t 1s', 'commands', error('Invalid value "1s" for --timeout: an attempt needs at least 10s.', CONTACTS_USAGE)],
+  ['batch 0', 'contacts pull --batch 0', 'commands', error('Invalid value "0" for --batch: use a whole number from 1 to 1000.', CONTACTS_USAGE)],
+  ['a messages option', 'contacts pull --media', 'commands', error('Unknown option "--media".', CONTACTS_USAGE)],
+  ['a stray word', 'contacts pull 30d', 'commands', error('Unexpected "30d" after wa/contacts pull: remove it.', CONTACTS_USAGE)],
+  ['an action that does not exist', 'wa/contacts sync', 'customer', error('Unknown action "sync" for wa/contacts. Actions: pull, status, stop, help.', CONTACTS_USAGE)],
   ['session alone', 'wa/session', 'customer', { kind: 'session.help' }],
   ['help for session', 'wa/help session', 'customer', { kind: 'session.help' }],
   ['session status', 'session status', 'commands', { kind: 'session.status' }],
@@ -472,13 +521,13 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'unknown command with a suggestion',
     'wa/mesages pull',
     'customer',
-    error('Unknown command "mesages". Did you mean messages? Commands: messages, queue, session, server, help.', ROOT_USAGE),
+    error('Unknown command "mesages". Did you mean messages? Commands: messages, contacts, queue, session, server, help.', ROOT_USAGE),
   ],
   [
     'unknown command without a suggestion',
-    'wa/contacts pull',
+    'wa/chats pull',
     'customer',
-    error('Unknown command "contacts". Commands: messages, queue, session, server, help.', ROOT_USAGE),
+    error('Unknown command "chats". Commands: messages, contacts, queue, session, server, help.', ROOT_USAGE),
   ],
   [
     'non-Latin action',
@@ -490,7 +539,7 @@ const CASES: [title: string, input: string, where: Where, expected: Expected][] 
     'non-Latin command',
     'wa/сообщения',
     'customer',
-    error('Unknown command "сообщения". Commands: messages, queue, session, server, help.', ROOT_USAGE),
+    error('Unknown command "сообщения". Commands: messages, contacts, queue, session, server, help.', ROOT_USAGE),
   ],
 
   // ── Durations and the window ─────────────────────────────────────────────────────────────────────────────────────

@@ -22,12 +22,13 @@
 import yargsParser from 'yargs-parser';
 import type { TextKey, Texts } from '../../texts/texts';
 import { formatDuration, MAX_TIMER_MS } from '../../common/durations';
+import { CONTACTS_LIMITS, defaultContactsOptions, MAX_BATCH_DELAY_MS, MAX_CONTACT_DELAY_MS, MIN_CONTACTS_TIMEOUT_MS, type ContactsOptions } from '../../contacts/contacts-options';
 import { defaultPullOptions, PULL_LIMITS, type PullOptions } from '../../pull/pull-options';
 import type { QueueTarget } from '../../queue/queue.constants';
 import type { Command, ParseResult } from './command.types';
 import { parseDuration } from './duration';
 import { commandLines, echo, normalizeUnicode, stripLeadingDecoration } from './normalize-text';
-import { normalizeChat, PULL_OPTION_SPECS, type OptionSpec } from './pull-flags';
+import { CONTACTS_OPTION_SPECS, normalizeChat, PULL_OPTION_SPECS, type OptionSpec } from './pull-flags';
 import { closest } from './suggest';
 import { tokenize } from './tokenize';
 
@@ -46,7 +47,8 @@ export interface ParseContext {
 export const MAX_COMMAND_LENGTH = 4000;
 
 const NOT_A_COMMAND: ParseResult = { type: 'not-a-command' };
-const COMMANDS = ['messages', 'queue', 'session', 'server', 'help'] as const;
+const COMMANDS = ['messages', 'contacts', 'queue', 'session', 'server', 'help'] as const;
+const CONTACTS_ACTIONS = ['pull', 'status', 'stop', 'help'] as const;
 const SERVER_ACTIONS = ['status', 'reboot', 'help'] as const;
 const MESSAGES_ACTIONS = ['pull', 'status', 'stop', 'help'] as const;
 const QUEUE_ACTIONS = ['status', 'start', 'stop', 'retry', 'help'] as const;
@@ -72,22 +74,28 @@ const QUEUE_TARGETS: Readonly<Record<string, QueueTarget>> = {
 };
 const BOOLEAN_WORDS = /^(?:true|false|yes|no|on|off)$/i;
 
-const YARGS_OPTIONS: yargsParser.Options = {
-  boolean: PULL_OPTION_SPECS.filter((spec) => spec.kind === 'boolean').map((spec) => spec.key),
-  string: PULL_OPTION_SPECS.filter((spec) => spec.kind !== 'boolean').map((spec) => spec.key),
-  alias: Object.fromEntries(PULL_OPTION_SPECS.map((spec) => [spec.key, spec.flags.slice(1).map(flagName)])),
-  configuration: {
-    'boolean-negation': false, // `--no-dm` is an option of its own, not the negation of `--dm`
-    'camel-case-expansion': false,
-    'duplicate-arguments-array': true, // a repeat shows up as an array, which we report
-    'strip-aliased': false,
-    'parse-numbers': false, // every value is validated here, with our own messages
-    'parse-positional-numbers': false,
-    'short-option-groups': false, // groups are expanded by the pre-scan (boolean flags only)
-    'dot-notation': false,
-    'populate--': false,
-  },
-};
+/** yargs-parser's configuration for one command's flags. */
+function yargsOptions(specs: readonly OptionSpec[]): yargsParser.Options {
+  return {
+    boolean: specs.filter((spec) => spec.kind === 'boolean').map((spec) => spec.key),
+    string: specs.filter((spec) => spec.kind !== 'boolean').map((spec) => spec.key),
+    alias: Object.fromEntries(specs.map((spec) => [spec.key, spec.flags.slice(1).map(flagName)])),
+    configuration: {
+      'boolean-negation': false, // `--no-dm` is an option of its own, not the negation of `--dm`
+      'camel-case-expansion': false,
+      'duplicate-arguments-array': true, // a repeat shows up as an array, which we report
+      'strip-aliased': false,
+      'parse-numbers': false, // every value is validated here, with our own messages
+      'parse-positional-numbers': false,
+      'short-option-groups': false, // groups are expanded by the pre-scan (boolean flags only)
+      'dot-notation': false,
+      'populate--': false,
+    },
+  };
+}
+
+const PULL_YARGS = yargsOptions(PULL_OPTION_SPECS);
+const CONTACTS_YARGS = yargsOptions(CONTACTS_OPTION_SPECS);
 
 class GrammarError extends Error {}
 
@@ -175,6 +183,7 @@ class Grammar {
     const head = first.toLowerCase();
     if (head === 'help' || head === '--help' || head === '-h') return this.help(rest);
     if (head === 'messages') return this.messages(rest);
+    if (head === 'contacts') return this.contacts(rest);
     if (head === 'queue' || head === 'q') return this.queue(rest);
     if (head === 'session') return this.session(rest);
     if (head === 'server') return this.server(rest);
@@ -200,6 +209,7 @@ class Grammar {
     const topic = rest[0]?.toLowerCase();
     if (topic === undefined || topic === 'help') return this.command({ kind: 'help' }, ['help']);
     if (topic === 'messages') return this.command({ kind: 'messages.help' }, ['messages', 'help']);
+    if (topic === 'contacts') return this.command({ kind: 'contacts.help' }, ['contacts', 'help']);
     if (topic === 'queue' || topic === 'q') return this.command({ kind: 'queue.help' }, ['queue', 'help']);
     if (topic === 'session') return this.command({ kind: 'session.help' }, ['session', 'help']);
     if (topic === 'server') return this.command({ kind: 'server.help' }, ['server', 'help']);
@@ -245,6 +255,34 @@ class Grammar {
           'usage.messages',
         );
       }
+    }
+  }
+
+  private contacts(rest: readonly string[]): ParseResult {
+    const name = `${this.prefix}contacts`;
+    if (rest.length === 0 || hasHelpFlag(rest)) return this.command({ kind: 'contacts.help' }, ['contacts', 'help']);
+    const [word, ...args] = rest;
+    if (isOptionLike(word)) {
+      throw this.fail('grammar.missingAction', { command: name, actions: CONTACTS_ACTIONS.join(', ') }, 'usage.contacts');
+    }
+    const action = word.toLowerCase();
+    const words = ['contacts', action, ...args];
+    switch (action) {
+      case 'pull':
+        return this.command({ kind: 'contacts.pull', options: this.contactsOptions(args) }, words);
+      case 'status':
+      case 'stop':
+        this.noArguments(`${name} ${action}`, args, [], 'usage.contacts');
+        return this.command({ kind: `contacts.${action}` }, words);
+      case 'help':
+        this.noArguments(`${name} help`, args, ['pull'], 'usage.contacts');
+        return this.command({ kind: 'contacts.help' }, words);
+      default:
+        throw this.fail(
+          'grammar.unknownAction',
+          { command: name, action: echo(word), suggestion: closest(word, CONTACTS_ACTIONS), actions: CONTACTS_ACTIONS.join(', ') },
+          'usage.contacts',
+        );
     }
   }
 
@@ -374,8 +412,8 @@ class Grammar {
 
   /** The options of `messages pull`, or 'help' when `--help` is among them. */
   private pullOptions(args: readonly string[]): PullOptions | 'help' {
-    const { items, argv } = this.scanPullArguments(args);
-    const parsed = yargsParser(argv, YARGS_OPTIONS);
+    const { items, argv } = this.scanArguments(args, PULL_OPTION_SPECS, 'usage.pull');
+    const parsed = yargsParser(argv, PULL_YARGS);
     if (parsed.help === true) return 'help';
 
     for (const spec of PULL_OPTION_SPECS) {
@@ -432,7 +470,7 @@ class Grammar {
    * yargs-parser, so a value that starts with a dash (`--batch -1`, `--timeout -5m`) is never mistaken for a flag.
    * Positionals are passed after `--` so yargs-parser leaves them alone.
    */
-  private scanPullArguments(args: readonly string[]): { items: ScanItem[]; argv: string[] } {
+  private scanArguments(args: readonly string[], specs: readonly OptionSpec[], usage: TextKey): { items: ScanItem[]; argv: string[] } {
     const items: ScanItem[] = [];
     const flags: string[] = [];
     let endOfOptions = false;
@@ -449,14 +487,13 @@ class Grammar {
       const eq = token.indexOf('=');
       const flag = eq < 0 ? token : token.slice(0, eq);
       const inline = eq < 0 ? undefined : token.slice(eq + 1);
-      const specs = this.resolveFlag(flag);
-      for (const spec of specs) {
+      for (const spec of this.resolveFlag(flag, specs, usage)) {
         if (spec.kind === 'boolean') {
           const next = args[i + 1];
           if (inline !== undefined)
-            throw this.fail('grammar.optionTakesNoValue', { option: flag, value: echo(inline) }, 'usage.pull');
+            throw this.fail('grammar.optionTakesNoValue', { option: flag, value: echo(inline) }, usage);
           if (next !== undefined && BOOLEAN_WORDS.test(next)) {
-            throw this.fail('grammar.optionTakesNoValue', { option: flag, value: echo(next) }, 'usage.pull');
+            throw this.fail('grammar.optionTakesNoValue', { option: flag, value: echo(next) }, usage);
           }
           flags.push(`--${spec.key}`);
           items.push({ kind: 'option', spec, flag });
@@ -470,8 +507,9 @@ class Grammar {
             i++;
           }
         }
+        if ((value === undefined || value === '') && spec.preset !== undefined) value = spec.preset;
         if (value === undefined || value === '') {
-          throw this.fail('grammar.optionNeedsValue', { option: flag, example: spec.example }, 'usage.pull');
+          throw this.fail('grammar.optionNeedsValue', { option: flag, example: spec.example }, usage);
         }
         flags.push(`--${flagName(flag)}=${value}`);
         items.push({ kind: 'option', spec, flag });
@@ -482,18 +520,91 @@ class Grammar {
   }
 
   /** The option(s) a typed flag stands for: one, or several for a group of short switches (`-gm`). */
-  private resolveFlag(flag: string): OptionSpec[] {
+  private resolveFlag(flag: string, specs: readonly OptionSpec[], usage: TextKey): OptionSpec[] {
     const name = flagName(flag);
-    const exact = PULL_OPTION_SPECS.find((spec) => spec.flags.some((f) => flagName(f) === name));
+    const exact = specs.find((spec) => spec.flags.some((f) => flagName(f) === name));
     if (exact) return [exact];
     if (/^-[^-]{2,}$/.test(flag)) {
-      const group = [...name].map((letter) => PULL_OPTION_SPECS.find((spec) => spec.flags.includes(`-${letter}`)));
+      const group = [...name].map((letter) => specs.find((spec) => spec.flags.includes(`-${letter}`)));
       if (group.every((spec): spec is OptionSpec => spec?.kind === 'boolean')) return group;
     }
-    const names = PULL_OPTION_SPECS.flatMap((spec) => spec.flags.map(flagName));
+    const names = specs.flatMap((spec) => spec.flags.map(flagName));
     const match = closest(name, names);
-    const suggestion = match && PULL_OPTION_SPECS.flatMap((spec) => spec.flags).find((f) => flagName(f) === match);
-    throw this.fail('grammar.unknownOption', { option: echo(flag), suggestion }, 'usage.pull');
+    const suggestion = match && specs.flatMap((spec) => spec.flags).find((f) => flagName(f) === match);
+    throw this.fail('grammar.unknownOption', { option: echo(flag), suggestion }, usage);
+  }
+
+  /** A whole number within `limits`; 0 too where `zero` allows it (progress reports off). */
+  private integer(value: string, option: string, limits: { min: number; max: number }, zero: boolean, usage: TextKey): number {
+    const number = /^\+?\d+$/.test(value) ? Number(value) : NaN;
+    if (zero && number === 0) return 0;
+    if (!(number >= limits.min && number <= limits.max)) {
+      throw this.fail(zero ? 'grammar.invalidProgress' : 'grammar.invalidNumber', { value: echo(value), option, min: limits.min, max: limits.max }, usage);
+    }
+    return number;
+  }
+
+  // ── contacts pull ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  private contactsOptions(args: readonly string[]): ContactsOptions {
+    const usage: TextKey = 'usage.contacts';
+    const { items, argv } = this.scanArguments(args, CONTACTS_OPTION_SPECS, usage);
+    const parsed = yargsParser(argv, CONTACTS_YARGS);
+    for (const spec of CONTACTS_OPTION_SPECS) {
+      if (spec.kind !== 'boolean' && Array.isArray(parsed[spec.key])) throw this.fail('grammar.repeatedOption', { option: spec.flags[0] }, usage);
+    }
+    const options = defaultContactsOptions();
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (item.kind === 'positional') {
+        throw this.fail('grammar.unexpectedArgument', { command: `${this.prefix}contacts pull`, argument: echo(item.value) }, usage);
+      }
+      if (item.spec.kind === 'boolean' || seen.has(item.spec.key)) continue;
+      seen.add(item.spec.key);
+      const raw: unknown = parsed[item.spec.key];
+      const value = typeof raw === 'string' ? raw : '';
+      const option = item.spec.flags[0];
+      switch (item.spec.key) {
+        case 'avatar':
+        case 'update-names': {
+          const choice = value.toLowerCase();
+          const choices = item.spec.choices ?? [];
+          if (!choices.includes(choice)) throw this.fail('grammar.invalidChoice', { option, value: echo(value), choices: choices.map((c) => `\`${c}\``).join(' or ') }, usage);
+          if (item.spec.key === 'avatar') options.avatar = choice as ContactsOptions['avatar'];
+          else options.updateNames = choice as ContactsOptions['updateNames'];
+          break;
+        }
+        case 'batch':
+        case 'attempts':
+          options[item.spec.key] = this.integer(value, option, CONTACTS_LIMITS[item.spec.key], false, usage);
+          break;
+        case 'progress':
+          options.progress = this.integer(value, option, CONTACTS_LIMITS.progress, true, usage);
+          break;
+        case 'timeout': {
+          const duration = parseDuration(value, { option, texts: this.texts });
+          if (!duration.ok) throw this.failWith(duration.error, usage);
+          if (duration.ms < MIN_CONTACTS_TIMEOUT_MS) throw this.fail('grammar.timeoutTooShort', { value: echo(value), option, min: formatDuration(MIN_CONTACTS_TIMEOUT_MS) }, usage);
+          if (duration.ms > MAX_TIMER_MS) throw this.fail('duration.tooLong', { value: echo(value), option, max: formatDuration(MAX_TIMER_MS) }, usage);
+          options.timeoutMs = duration.ms;
+          break;
+        }
+        case 'delay-contact':
+        case 'delay-batch': {
+          const max = item.spec.key === 'delay-contact' ? MAX_CONTACT_DELAY_MS : MAX_BATCH_DELAY_MS;
+          const duration = /^0+(?:\.0+)?$/.test(value) ? { ok: true as const, ms: 0 } : parseDuration(value, { option, texts: this.texts });
+          if (!duration.ok || duration.ms > max) throw this.fail('grammar.invalidDelay', { value: echo(value), option, max: formatDuration(max) }, usage);
+          if (item.spec.key === 'delay-contact') options.delayContactMs = duration.ms;
+          else options.delayBatchMs = duration.ms;
+          break;
+        }
+      }
+    }
+    const on = (key: string): boolean => parsed[key] === true;
+    options.groups = on('groups');
+    options.lids = on('lids');
+    options.attributes = !on('no-attributes');
+    return options;
   }
 
   private applyValue(options: PullOptions, spec: OptionSpec, value: string): void {
@@ -507,17 +618,7 @@ class Grammar {
       }
       case 'integer': {
         const key = spec.key as keyof typeof PULL_LIMITS;
-        const { min, max } = PULL_LIMITS[key];
-        const number = /^\+?\d+$/.test(value) ? Number(value) : NaN;
-        if (key === 'progress' && number === 0) {
-          options.progress = 0;
-          return;
-        }
-        if (!(number >= min && number <= max)) {
-          const error = key === 'progress' ? 'grammar.invalidProgress' : 'grammar.invalidNumber';
-          throw this.fail(error, { value: echo(value), option, min, max }, 'usage.pull');
-        }
-        options[key] = number;
+        options[key] = this.integer(value, option, PULL_LIMITS[key], key === 'progress', 'usage.pull');
         return;
       }
       case 'duration': {
@@ -530,6 +631,8 @@ class Grammar {
         return;
       }
       case 'boolean':
+      case 'delay':
+      case 'choice':
         return;
     }
   }

@@ -2,7 +2,7 @@
 // configuration and the help-text test all read. What each option means, its default and its bounds belong to the
 // pull (pull/pull-options.ts).
 
-export type OptionKind = 'boolean' | 'chat' | 'integer' | 'duration';
+export type OptionKind = 'boolean' | 'chat' | 'integer' | 'duration' | 'delay' | 'choice';
 
 export interface OptionSpec {
   /** The yargs-parser key: the long name without dashes. */
@@ -12,6 +12,10 @@ export interface OptionSpec {
   kind: OptionKind;
   /** Shown in "needs a value" errors. */
   example?: string;
+  /** A choice option's values. */
+  choices?: readonly string[];
+  /** A choice option given without a value takes this one (`--avatar` alone is `--avatar if-missing`). */
+  preset?: string;
 }
 
 export const HELP_OPTION: OptionSpec = { key: 'help', flags: ['--help', '-h'], kind: 'boolean' };
@@ -52,3 +56,19 @@ export function normalizeChat(value: string): string | undefined {
   const digits = chat.replace(/[\s().-]/g, '');
   return /^\+?\d{7,15}$/.test(digits) ? `${digits.replace('+', '')}@c.us` : undefined;
 }
+
+/** The flags of `contacts pull`, with WAHA's app's spellings (src/apps/chatwoot/cli/program.contacts.ts). */
+export const CONTACTS_OPTION_SPECS: readonly OptionSpec[] = [
+  { key: 'avatar', flags: ['--avatar', '-a'], kind: 'choice', choices: ['if-missing', 'update'], preset: 'if-missing', example: '--avatar update' },
+  { key: 'update-names', flags: ['--update-names', '-n'], kind: 'choice', choices: ['no', 'if-raw', 'always'], example: '--update-names if-raw' },
+  { key: 'groups', flags: ['--groups', '-g'], kind: 'boolean' },
+  { key: 'lids', flags: ['--lids', '-l'], kind: 'boolean' },
+  { key: 'no-attributes', flags: ['--no-attributes', '--na'], kind: 'boolean' },
+  { key: 'batch', flags: ['--batch', '-b'], kind: 'integer', example: '--batch 100' },
+  { key: 'progress', flags: ['--progress', '-p'], kind: 'integer', example: '--progress 100' },
+  { key: 'attempts', flags: ['--attempts', '--at'], kind: 'integer', example: '--attempts 6' },
+  { key: 'timeout', flags: ['--timeout', '-t'], kind: 'duration', example: '--timeout 10m' },
+  { key: 'delay-contact', flags: ['--delay-contact', '--dc'], kind: 'delay', example: '--delay-contact 0.1s' },
+  { key: 'delay-batch', flags: ['--delay-batch', '--db'], kind: 'delay', example: '--delay-batch 1s' },
+  HELP_OPTION,
+];
