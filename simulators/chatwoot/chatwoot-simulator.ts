@@ -32,7 +32,7 @@ import { InboxRoutes } from './routes/inboxes.routes';
 import { MessageRoutes } from './routes/messages.routes';
 import { ApiRouter, RouteDeps } from './routes/route-kit';
 import { ServerRoutes } from './routes/server.routes';
-import { SimHttpError } from './chatwoot-types';
+import { SimAvatar, SimHttpError } from './chatwoot-types';
 import { SimStats, SimStatsEvent, StatsRecorder } from './sim-stats';
 import {
   AgentMessageOptions,
@@ -227,6 +227,10 @@ export class ChatwootSimulator extends SimServer {
 
   contacts(): ContactView[] {
     return this.accessors.contacts();
+  }
+
+  avatarOf(contactId: number): SimAvatar | undefined {
+    return this.accessors.avatarOf(contactId);
   }
 
   findContact(predicate: (contact: ContactView) => boolean): ContactView | undefined {

@@ -3,7 +3,7 @@
  * messages and custom attribute definitions, with the indexes that keep every API call cheap (no scans over
  * messages; contact look-ups by phone, email, identifier and text custom attributes are map hits).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   JsonObject,
   SimAccount,
@@ -148,6 +148,23 @@ export class ChatwootStore {
   }
 
   /** Assigns the given fields (custom and additional attributes are merged), validating first. */
+  /** Attaches a contact's avatar, replacing the one it had (has_one_attached). Images only, up to 15 MB. */
+  attachAvatar(contact: SimContact, file: { fileName: string; contentType: string; data: Buffer }): void {
+    // Avatarable validates the content type and size (app/models/concerns/avatarable.rb).
+    if (!/^image\/(png|jpe?g|gif|webp)$/.test(file.contentType) || file.data.length > 15 * 1024 * 1024) {
+      throw recordInvalid(['Avatar filetype not supported or too large'], ['avatar']);
+    }
+    contact.avatar = {
+      id: this.nextAttachmentId++,
+      fileName: file.fileName,
+      contentType: file.contentType,
+      byteSize: file.data.length,
+      sha256: createHash('sha256').update(file.data).digest('hex'),
+      uploads: (contact.avatar?.uploads ?? 0) + 1,
+    };
+    contact.updatedAt = Date.now();
+  }
+
   updateContact(contact: SimContact, input: ContactInput): SimContact {
     const next: SimContact = {
       ...contact,

@@ -75,6 +75,18 @@ export interface SimContact {
   createdAt: number;
   updatedAt: number;
   lastActivityAt: number | null;
+  /** The attached avatar (Avatarable: `has_one_attached :avatar`), none until one is uploaded. */
+  avatar?: SimAvatar;
+}
+
+export interface SimAvatar {
+  id: number;
+  fileName: string;
+  contentType: string;
+  byteSize: number;
+  sha256: string;
+  /** How many times an avatar was attached to this contact. */
+  uploads: number;
 }
 
 export interface SimContactInbox {

@@ -150,7 +150,8 @@ export class ChatwootViews {
       phone_number: contact.phone_number,
       blocked: contact.blocked,
       identifier: contact.identifier,
-      thumbnail: '',
+      // Avatarable#avatar_url: the avatar's URL once one is attached, '' before (app/models/concerns/avatarable.rb).
+      thumbnail: contact.avatar ? `${this.ctx().baseUrl}/rails/active_storage/representations/redirect/${contact.avatar.id}/${encodeURIComponent(contact.avatar.fileName)}` : '',
       custom_attributes: contact.custom_attributes,
       created_at: secs(contact.createdAt),
     };

@@ -113,6 +113,12 @@ export function applyChatwootOverrides(doc: JsonObject): void {
     parameters: [pathParam('signed_id'), pathParam('filename')],
   });
 
+  // PUT /contacts/{id} as a form: the dashboard sends a picture as top-level `avatar` in multipart
+  // (store/modules/contacts/actions.js buildContactFormData; contacts_controller.rb permits `avatar` unnested).
+  const update = operationOf(doc, 'PUT', `${ACCOUNT}/contacts/{id}`);
+  const updateContent = (update.requestBody as JsonObject).content as JsonObject;
+  updateContent['multipart/form-data'] = { schema: (updateContent['application/json'] as JsonObject).schema };
+
   // POST /contacts: `inbox_id` is optional; without it no contact_inbox is built
   // (contacts_controller.rb#build_contact_inbox returns when params[:inbox_id] is blank). `source_id` is read there.
   const contact = bodySchema(doc, 'POST', `${ACCOUNT}/contacts`);

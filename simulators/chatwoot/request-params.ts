@@ -6,6 +6,8 @@ import type { SimRequest } from '../common/sim-server';
 import { JsonObject, SimHttpError } from './chatwoot-types';
 
 export interface UploadedFile {
+  /** `attachments` (a message's files) or `avatar` (a contact's picture). */
+  field: 'attachments' | 'avatar';
   fileName: string;
   contentType: string;
   data: Buffer;
@@ -75,8 +77,9 @@ async function parseBody(req: SimRequest): Promise<RequestParams> {
     for (const [key, value] of form.entries()) {
       if (typeof value === 'string') {
         assign(fields, key, value);
-      } else if (key === 'attachments[]' || key === 'attachments') {
+      } else if (key === 'attachments[]' || key === 'attachments' || key === 'avatar') {
         files.push({
+          field: key === 'avatar' ? 'avatar' : 'attachments',
           fileName: value.name || 'blob',
           contentType: value.type || 'application/octet-stream',
           data: Buffer.from(await value.arrayBuffer()),

@@ -160,6 +160,7 @@ export interface ContactView {
   additional_attributes: JsonObject;
   contact_inboxes: Array<{ source_id: string; inbox: JsonObject }>;
   created_at: number;
+  thumbnail: string;
   [key: string]: unknown;
 }
 

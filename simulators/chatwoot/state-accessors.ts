@@ -3,7 +3,7 @@
  * transcript) and the shortcuts that change it without HTTP: seeding a contact, an agent replying in the UI.
  */
 import { ChatwootStore } from './chatwoot-store';
-import { SimHttpError, SimMessage, SimSender } from './chatwoot-types';
+import { SimAvatar, SimHttpError, SimMessage, SimSender } from './chatwoot-types';
 import { ChatwootViews } from './chatwoot-views';
 import { MessageWriter, toAttachment } from './message-writer';
 import {
@@ -25,6 +25,12 @@ export class StateAccessors {
 
   contacts(): ContactView[] {
     return [...this.store.contacts.values()].map((c) => this.views.contact(c) as ContactView);
+  }
+
+  /** The contact's avatar as uploaded (size, type, digest, how many uploads), if it has one. */
+  avatarOf(contactId: number): SimAvatar | undefined {
+    const avatar = this.store.contacts.get(contactId)?.avatar;
+    return avatar ? { ...avatar } : undefined;
   }
 
   findContact(predicate: (contact: ContactView) => boolean): ContactView | undefined {
@@ -87,6 +93,7 @@ export class StateAccessors {
     if (!conversation) throw new Error(`chatwoot simulator: no conversation ${displayId}`);
     const attachments = (opts.attachments ?? []).map((a) =>
       toAttachment({
+        field: 'attachments',
         fileName: a.file_name,
         contentType: a.content_type ?? 'application/octet-stream',
         data: typeof a.data === 'string' ? Buffer.from(a.data, 'utf8') : a.data,

@@ -11,6 +11,8 @@ export { compareVersions, versionAtLeast } from '../common/versions';
 export const SINCE = {
   /** CL 2024.9.1 "Add GET /api/server/version and /api/server/environment endpoints" (commit f014bb45). */
   serverVersionRoute: '2024.9.1',
+  /** CL 2024.12.6 "Add Get chat picture API" (GET /api/{session}/chats/{chatId}/picture). */
+  chatPicture: '2024.12.6',
   /** CL 2025.4.2 "Add filter.ack…"; commit b09ef98d "default limit to 10 in messages" (100 before). */
   ackFilterAndLimit10: '2025.4.2',
   /** CL 2025.5.4 "Add Contacts - Lids API to map @lid to @c.us - #957" (commit 72d69eea). */

@@ -77,14 +77,17 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
   );
 
   // Media files (local storage)
-  server.route('GET', '/api/files/:session/:filename', (req) => chats.file(req));
+  server.route('GET', '/api/files/:session/:filename', (req) => {
+    const picture = /^picture-([\w.-]+)\.jpg$/.exec(req.params.filename);
+    return picture && req.params.session === state.opts.session ? contacts.pictureFile(picture[1]) : chats.file(req);
+  });
 
   // Contacts and lids
   server.route('GET', '/api/contacts/check-exists', (req) => contacts.checkExists(req));
-  server.route('GET', '/api/contacts/profile-picture', async (req) => {
-    const guard = await gate.guardSession(req.query.get('session') ?? 'default');
-    return guard ?? { status: 200, body: { profilePictureURL: null } };
-  });
+  server.route('GET', '/api/contacts/profile-picture', (req) =>
+    contacts.picture(req.query.get('session') ?? 'default', req.query.get('contactId') ?? '', 'profilePictureURL'),
+  );
+  server.route('GET', '/api/contacts/all', (req) => contacts.all(req));
   server.route('GET', '/api/contacts', (req) => contacts.contact(req));
   // The lids API (src/api/lids.controller.ts; CL 2025.5.4); NOWEB reads it from its store.
   server.route(
@@ -166,10 +169,8 @@ export function registerApiRoutes(server: Pick<SimServer, 'route'>, deps: WahaRo
     );
     return response.status === 200 ? { ...response, status: 201 } : response;
   });
-  server.route('GET', '/api/:session/chats/:chatId/picture', async (req) => {
-    const guard = await gate.guardSession(req.params.session);
-    return guard ?? { status: 200, body: { url: null } };
-  });
+  // CL 2024.12.6 "Add Get chat picture API": unknown before (404), when clients ask /api/contacts/profile-picture.
+  server.route('GET', '/api/:session/chats/:chatId/picture', since('chatPicture', (req) => contacts.picture(req.params.session, req.params.chatId, 'url')));
   server.route('GET', '/api/:session/chats/:chatId/messages', (req) =>
     chats.listMessages(req, req.params.session, req.params.chatId),
   );

@@ -72,6 +72,7 @@ export class WahaSimulator extends SimServer {
   private readonly state: WahaState;
   private readonly emitter: WebhookEmitter;
   private readonly queries: HistoryQueries;
+  private readonly contactHandlers: ContactHandlers;
   private readonly writer: MessageWriter;
   private readonly events: WahaEvents;
   private readonly updates: UpdateEvents;
@@ -108,13 +109,14 @@ export class WahaSimulator extends SimServer {
     this.events = new WahaEvents(state, this.emitter, this.queries);
     this.updates = new UpdateEvents(state, this.queries, this.events);
     this.gate = new SessionGate(state, this.events);
+    this.contactHandlers = new ContactHandlers(state, this.gate, () => this.queries.formatContext(false).baseUrl);
     registerApiRoutes(this, {
       state,
       queries: this.queries,
       events: this.events,
       gate: this.gate,
       chats: new ChatHandlers(state, this.queries, this.gate),
-      contacts: new ContactHandlers(state, this.gate),
+      contacts: this.contactHandlers,
       send: new SendHandlers(state, this.queries, this.writer, this.events, this.gate),
       updates: this.updates,
     });
@@ -291,6 +293,21 @@ export class WahaSimulator extends SimServer {
   /** Messages the client sent through sendText / sendImage / sendFile / sendVoice / sendVideo. */
   sent(): WahaSentRecord[] {
     return this.state.sentLog.slice();
+  }
+
+  /** Chat ids whose picture the client asked for, in order. */
+  pictureRequests(): string[] {
+    return this.state.pictureLog.slice();
+  }
+
+  /** The address book as WhatsApp knows it: every person's phone chat id, saved name, push name and @lid. */
+  people(): Array<{ chatId: string; lid: string; lidKnown: boolean; name: string | null; pushName: string }> {
+    return this.state.data.persons.map((p) => ({ chatId: `${p.phone}@c.us`, lid: `${p.lid}@lid`, lidKnown: p.lidKnown, name: p.name, pushName: p.pushName }));
+  }
+
+  /** Whether WhatsApp has a picture for the chat (what `/chats/{id}/picture` answers a URL for). */
+  hasPicture(chatId: string): boolean {
+    return this.contactHandlers.pictureUrl(chatId) !== null;
   }
 
   /** Serialized ids of messages deleted for everyone through the API, in order. */

@@ -34,6 +34,8 @@ export class WahaState {
   readonly seenLog: WahaSeenRecord[] = [];
   /** Serialized ids of messages deleted for everyone through the API, in order. */
   readonly revokeLog: string[] = [];
+  /** Chat ids whose picture was asked (`/chats/{id}/picture`, `/contacts/profile-picture`), in order. */
+  readonly pictureLog: string[] = [];
   /** When the simulated server started (ms), for /api/server/status. */
   readonly startedAt = Date.now();
   /** `POST /api/server/stop` requests, in order. */

@@ -141,9 +141,13 @@ export class ContactRoutes {
 
   private async updateContact(req: SimRequest): Promise<SimResponse> {
     const contact = requireContact(this.deps.store, req.params.id);
-    const { fields } = await readParams(req);
+    const { fields, files } = await readParams(req);
     const input = this.contactInput(asObject(fields.contact ?? fields));
     this.deps.store.updateContact(contact, input);
+    // contacts_controller.rb permits a top-level `avatar` file, attached by assign_attributes at once (the update
+    // answers with the new thumbnail); `avatar_url` is fetched later by Avatar::AvatarFromUrlJob, not modelled.
+    const avatar = files.find((file) => file.field === 'avatar');
+    if (avatar) this.deps.store.attachAvatar(contact, avatar);
     return { status: 200, body: { payload: this.deps.views.contact(contact) } };
   }
 

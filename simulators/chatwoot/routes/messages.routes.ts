@@ -159,7 +159,7 @@ export class MessageRoutes {
       contentAttributes,
       additionalAttributes,
       sender,
-      attachments: files.map(toAttachment),
+      attachments: files.filter((file) => file.field === 'attachments').map(toAttachment),
     };
   }
 

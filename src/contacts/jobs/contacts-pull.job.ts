@@ -17,6 +17,7 @@ import { AppContext, AppsService } from '../../apps/apps.service';
 import { WahaContact } from '../../clients/waha/waha.types';
 import { publicJid } from '../../common/jids';
 import { sleep } from '../../common/sleep';
+import { PersonResolver } from '../../conversations/person-resolver';
 import { LOGGER } from '../../logging/logger';
 import { isFinalAttempt, JobHandler } from '../../queue/job-dispatch';
 import { JobName } from '../../queue/queue.constants';
@@ -54,6 +55,7 @@ export class ContactsPullJob implements JobHandler<JobName.ContactsPull>, Before
     private readonly runs: ContactsRunRepository,
     private readonly sync: ContactSync,
     private readonly report: ContactsReport,
+    private readonly persons: PersonResolver,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -89,6 +91,12 @@ export class ContactsPullJob implements JobHandler<JobName.ContactsPull>, Before
   private async work(app: AppContext, ref: ContactsRef, options: ContactsOptions, handOverAt: number): Promise<void> {
     const session = await app.waha.getSession().catch(() => null);
     const meIds = new Set([session?.me?.id, session?.me?.lid].filter((id): id is string => Boolean(id)).map(publicJid));
+    // Every @lid ↔ phone mapping WAHA knows, so each contact gets its `waha_whatsapp_lid` without a call of its own
+    // (the lids API, 2025.5.4 on; older WAHA has none and the attribute comes with the chats that carry it).
+    await app.waha
+      .lids()
+      .then((mappings) => this.persons.learn(app, mappings))
+      .catch((error: unknown) => this.logger.info({ appId: ref.appId, err: error }, 'lid mappings not listed; contacts get their @lid from their chats'));
     let groups: ContactItem[] | undefined;
     for (;;) {
       const record = await this.runs.get(ref);
