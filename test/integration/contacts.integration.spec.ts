@@ -71,7 +71,7 @@ describe('wa/contacts', () => {
       for (const group of groups) {
         const [contact] = found.get(group.id) ?? [];
         expect(contact?.name).toBe(`${group.name} (Group)`);
-        expect(h.cw.avatarOf(contact!.id)?.contentType).toBe('image/jpeg');
+        expect(h.cw.avatarOf(contact.id)?.contentType).toBe('image/jpeg');
       }
       const created = h.cw.contacts().length - before;
       expect(created).toBe(expected.length + groups.length);
