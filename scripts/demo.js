@@ -64,6 +64,7 @@ async function main() {
       CHATWOOT_WEBHOOK_SECRET: secrets.chatwoot,
       WAHA_WEBHOOK_HMAC_KEY: secrets.waha,
       ADMIN_TOKEN: secrets.admin,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -96,7 +97,8 @@ async function main() {
     log('✖ the service did not create the WhatsApp Integration conversation');
     return shutdown(1);
   }
-  log(`• service up on http://127.0.0.1:${port}; "WhatsApp Integration" is conversation #${integration.id} in ChatWoot\n`);
+  log(`• service up on http://127.0.0.1:${port}; "WhatsApp Integration" is conversation #${integration.id} in ChatWoot`);
+  log(`• queue board: http://127.0.0.1:${port}/admin/queues (any user name, password ${secrets.admin}); metrics: curl -H "Authorization: Bearer ${secrets.admin}" http://127.0.0.1:${port}/metrics\n`);
 
   const seen = new Map();
   const printNew = () => {

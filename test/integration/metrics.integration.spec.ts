@@ -2,6 +2,8 @@
  * `/metrics` (Prometheus): behind ADMIN_TOKEN, and its counters agree with what ChatWoot received during a pull
  * and the live relay.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Harness, eventually } from '../support/harness';
 import { dmChats } from '../support/pull-helpers';
 
@@ -76,6 +78,15 @@ describe('/metrics', () => {
     }, { what: 'the reply counted' });
     expect(sample(text, 'wa_bridge_messages_total', { app: h.appId, direction: 'in', source: 'live', outcome: 'created' })).toBe(1);
     expect(sample(text, 'wa_bridge_relay_lag_seconds_count', { app: h.appId, direction: 'in' })).toBe(1);
+  });
+
+  it('the sample Grafana dashboard only charts metrics the service serves', async () => {
+    const dashboard = readFileSync(join(__dirname, '../../scripts/grafana/wa-bridge-dashboard.json'), 'utf8');
+    const names = new Set(dashboard.match(/wa_bridge_[a-z_]+/g) ?? []);
+    expect(names.size).toBeGreaterThan(10);
+    const { text } = await scrape();
+    const served = new Set(text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(/[{ ]/)[0]));
+    for (const name of names) expect([name, served.has(name)]).toEqual([name, true]);
   });
 });
 
