@@ -7,6 +7,7 @@ import { CommandOrigin } from '../integration-chat/command-origin';
 import { defineScript } from '../redis/redis-script';
 import { CLAIM_REPORT } from '../redis/redis.scripts';
 import { RedisService } from '../redis/redis.service';
+import { fromHashFields, toHashFields } from '../redis/hash-record';
 import { claimSlot, releaseSlot } from '../redis/slot';
 import { ContactsOptions } from './contacts-options';
 import { ContactsKeys, ContactsRef } from './contacts.keys';
@@ -118,27 +119,11 @@ export class ContactsRunRepository {
   }
 
   async create(record: ContactsRecord): Promise<void> {
-    await this.r.multi().hset(this.keys.record(record), this.fields(record)).set(this.keys.last(record.appId), record.id).exec();
-  }
-
-  private fields(record: Partial<ContactsRecord>): Record<string, string> {
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(record)) {
-      if (v === undefined) continue;
-      fields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v === true ? 1 : v === false ? 0 : v);
-    }
-    return fields;
+    await this.r.multi().hset(this.keys.record(record), toHashFields(record)).set(this.keys.last(record.appId), record.id).exec();
   }
 
   async get(run: ContactsRef): Promise<ContactsRecord | undefined> {
-    const raw = await this.r.hgetall(this.keys.record(run));
-    if (!raw.id) return undefined;
-    const record: Record<string, unknown> = { ...raw };
-    for (const k of NUMERIC) record[k] = Number(raw[k] ?? 0);
-    record.stop = raw.stop === '1';
-    record.origin = JSON.parse(raw.origin ?? '{}');
-    record.options = JSON.parse(raw.options ?? '{}');
-    return record as unknown as ContactsRecord;
+    return fromHashFields<ContactsRecord>(await this.r.hgetall(this.keys.record(run)), { numbers: NUMERIC, booleans: ['stop'], json: ['origin', 'options'] });
   }
 
   /** The running contacts pull of the app, else its latest one. */
@@ -148,7 +133,7 @@ export class ContactsRunRepository {
   }
 
   async set(run: ContactsRef, fields: Partial<ContactsRecord>): Promise<void> {
-    await this.r.hset(this.keys.record(run), this.fields(fields));
+    await this.r.hset(this.keys.record(run), toHashFields(fields));
   }
 
   /** Runs it again from its checkpoint: the number of this run. */

@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandOrigin } from '../integration-chat/command-origin';
 import { CLAIM_REPORT } from '../redis/redis.scripts';
 import { RedisService } from '../redis/redis.service';
+import { fromHashFields, toHashFields } from '../redis/hash-record';
 import { claimSlot, releaseSlot } from '../redis/slot';
 import { PullOptions } from './pull-options';
 import { PullKeys, PullRef } from './pull.keys';
@@ -97,23 +98,11 @@ export class PullRecordRepository {
   }
 
   async create(record: PullRecord): Promise<void> {
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(record)) {
-      fields[k] = typeof v === 'object' ? JSON.stringify(v) : String(v === true ? 1 : v === false ? 0 : v);
-    }
-    await this.r.multi().hset(this.keys.record(record), fields).set(this.keys.last(record.appId), record.id).exec();
+    await this.r.multi().hset(this.keys.record(record), toHashFields(record)).set(this.keys.last(record.appId), record.id).exec();
   }
 
   async get(pull: PullRef): Promise<PullRecord | undefined> {
-    const raw = await this.r.hgetall(this.keys.record(pull));
-    if (!raw.id) return undefined;
-    const record: Record<string, unknown> = { ...raw };
-    for (const k of NUMERIC) record[k] = Number(raw[k] ?? 0);
-    record.stop = raw.stop === '1';
-    record.pausedQueues = raw.pausedQueues === '1';
-    record.origin = JSON.parse(raw.origin ?? '{}');
-    record.options = JSON.parse(raw.options ?? '{}');
-    return record as unknown as PullRecord;
+    return fromHashFields<PullRecord>(await this.r.hgetall(this.keys.record(pull)), { numbers: NUMERIC, booleans: ['stop', 'pausedQueues'], json: ['origin', 'options'] });
   }
 
   /** The running pull of the app, else its latest one. */
