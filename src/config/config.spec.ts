@@ -20,7 +20,8 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(base);
     expect(config.port).toBe(3000);
-    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redis).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379' });
+    expect(config.redisReplication).toEqual({ replicas: 0, timeoutMs: 500 });
     expect(config.apps[0].waha.session).toBe('default');
     expect(config.apps[0].commandPrefix).toBe('wa/');
     expect(config.apps[0].chatwoot.url).toBe('http://chatwoot:3000');
@@ -30,6 +31,37 @@ describe('loadConfig', () => {
     expect(config.limits).toEqual({ webhookBodyBytes: 4 * 1024 * 1024, mediaMaxBytes: 40 * 1024 * 1024 });
     expect(config.security).toEqual({ allowUnsigned: false, adminToken: undefined });
     expect(config.apps[0].commandAgents).toEqual([]);
+  });
+
+  it('selects a Redis Cluster from its seed nodes, REDIS_URL then carrying only the credentials', () => {
+    const config = loadConfig({ ...base, REDIS_CLUSTER_NODES: 'redis-1:7000, redis-2:7001,[::1]:7002', REDIS_URL: 'redis://:pw@ignored:6379' });
+    expect(config.redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'redis-1', port: 7000 },
+        { host: 'redis-2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      url: 'redis://:pw@ignored:6379',
+    });
+    expect(config.redisReplication).toEqual({ replicas: 1, timeoutMs: 500 });
+  });
+
+  it('selects a Sentinel-managed master by its group name', () => {
+    const config = loadConfig({ ...base, REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(config.redis).toEqual({ kind: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], name: 'mymaster', url: 'redis://127.0.0.1:6379' });
+  });
+
+  it.each([
+    [{ REDIS_CLUSTER_NODES: 'redis-1' }, 'REDIS_CLUSTER_NODES is malformed: expected host:port,host:port,… (e.g. redis-1:6379,redis-2:6379), got "redis-1"'],
+    [{ REDIS_CLUSTER_NODES: 'a:1,b:99999' }, 'got "b:99999"'],
+    [{ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set'],
+    [{ REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://a:1/2' }, 'a Redis Cluster has only database 0'],
+    [{ REDIS_SENTINELS: 'b:2' }, 'REDIS_SENTINEL_NAME is missing'],
+    [{ REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINEL_NAME is set but REDIS_SENTINELS is not'],
+    [{ REDIS_URL: 'http://redis:6379' }, 'REDIS_URL is malformed: expected redis://'],
+  ])('says what is wrong with the Redis settings: %j', (override, message) => {
+    expect(() => loadConfig({ ...base, ...override })).toThrow(message);
   });
 
   it.each([

@@ -110,9 +110,35 @@ export interface ReliabilityConfig {
   wahaSendGraceMs: number;
 }
 
+/** A Redis server's address (a cluster's seed node or a sentinel). */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * Which Redis the service uses: one server (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES: seed nodes; REDIS_URL
+ * then only carries the user, password and TLS) or a master found through Sentinel (REDIS_SENTINELS and
+ * REDIS_SENTINEL_NAME; REDIS_URL likewise carries the master's credentials and TLS).
+ */
+export type RedisTopology =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[]; url: string }
+  | { kind: 'sentinel'; sentinels: HostPort[]; name: string; url: string };
+
+/**
+ * How long a write that must survive a failover waits for replicas (Redis `WAIT`): the mark of a post or send in
+ * flight, before the request leaves. Replicas 0 = never wait (one Redis has no replica to lose writes to).
+ */
+export interface RedisReplicationConfig {
+  replicas: number;
+  timeoutMs: number;
+}
+
 export interface ServiceConfig {
   port: number;
-  redisUrl: string;
+  redis: RedisTopology;
+  redisReplication: RedisReplicationConfig;
   logLevel: string;
   role: Role;
   queuePrefix: string;
@@ -385,6 +411,38 @@ function readTextOverrides(file: string): TextOverrides {
   return parsed;
 }
 
+function hostPorts(env: Env, name: string): HostPort[] | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  return value.split(',').map((item) => {
+    const match = /^\s*([^\s:,]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(item);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(`${name} is malformed: expected host:port,host:port,… (e.g. redis-1:6379,redis-2:6379), got "${item.trim()}"`);
+    }
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  });
+}
+
+function redisTopology(env: Env): RedisTopology {
+  const redisUrl = url(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
+  if (!/^rediss?:/.test(redisUrl)) throw new ConfigError(`REDIS_URL is malformed: expected redis://[user:password@]host:port[/db] or rediss://…, got "${redisUrl}"`);
+  const nodes = hostPorts(env, 'REDIS_CLUSTER_NODES');
+  const sentinels = hostPorts(env, 'REDIS_SENTINELS');
+  const name = read(env, 'REDIS_SENTINEL_NAME');
+  if (nodes && sentinels) throw new ConfigError('REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set: choose a Redis Cluster or a Sentinel-managed master, not both');
+  if (nodes) {
+    if (new URL(redisUrl).pathname.length > 1) throw new ConfigError('REDIS_URL names a database, but a Redis Cluster has only database 0: remove the /<db> from REDIS_URL');
+    return { kind: 'cluster', nodes, url: redisUrl };
+  }
+  if (sentinels) {
+    if (!name) throw new ConfigError('REDIS_SENTINEL_NAME is missing: expected the master group name the sentinels monitor (e.g. mymaster)');
+    return { kind: 'sentinel', sentinels, name, url: redisUrl };
+  }
+  if (name) throw new ConfigError('REDIS_SENTINEL_NAME is set but REDIS_SENTINELS is not: expected the sentinels as host:port,host:port');
+  return { kind: 'single', url: redisUrl };
+}
+
 export function loadConfig(env: Env = process.env): ServiceConfig {
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -399,11 +457,16 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
     throw new ConfigError(`QUEUE_PREFIX is malformed: expected letters, digits, _ or -, got "${queuePrefix}"`);
   }
+  const redis = redisTopology(env);
   const textsFile = read(env, 'TEXTS_FILE');
   const textOverrides = textsFile ? readTextOverrides(textsFile) : {};
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
+    redis,
+    redisReplication: {
+      replicas: integer(env, 'REDIS_WAIT_REPLICAS', redis.kind === 'single' ? 0 : 1, 0, 16),
+      timeoutMs: durationMs(env, 'REDIS_WAIT_TIMEOUT', 500),
+    },
     logLevel,
     role,
     queuePrefix,

@@ -173,6 +173,8 @@ export class ContactsRunRepository {
   /** Marks a contact as being created, before the request: a crash before it is settled still counts it created. */
   async creating(run: ContactsRef, chatId: string): Promise<void> {
     await this.r.sadd(this.keys.creating(run), chatId);
+    // The contact is created next: the mark must outlive a failover (see RedisService.replicated).
+    await this.redis.replicated(this.keys.creating(run));
   }
 
   async wasCreating(run: ContactsRef, chatId: string): Promise<boolean> {

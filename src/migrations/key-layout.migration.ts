@@ -11,12 +11,12 @@
  * (under a lock) before any worker starts; the others wait for it. BullMQ's own keys do not change.
  */
 import type { Logger } from 'pino';
-import type Redis from 'ioredis';
 import { chatKind, parseMessageId, phoneDigits, publicJid } from '../common/jids';
 import { ConversationKeys } from '../conversations/conversations.keys';
 import { PullKeys } from '../pull/pull.keys';
 import { RelayKeys, laneId, type LaneId } from '../relay/relay.keys';
 import { QueueName } from '../queue/queue.constants';
+import { keyHolders, scanKeys, type RedisClient } from '../redis/redis-connection';
 import { RedisService } from '../redis/redis.service';
 import { agentMessageOf } from '../webhooks/chatwoot-webhook.mapper';
 import type { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
@@ -37,18 +37,13 @@ export interface MigrationReport {
   keysMoved: number;
 }
 
-async function scan(redis: Redis, pattern: string): Promise<string[]> {
+async function scan(redis: RedisClient, pattern: string): Promise<string[]> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', BATCH);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  for await (const batch of scanKeys(redis, pattern, BATCH)) keys.push(...batch);
   return keys;
 }
 
-async function hscanAll(redis: Redis, key: string, each: (entries: Array<[string, string]>) => Promise<void>): Promise<void> {
+async function hscanAll(redis: RedisClient, key: string, each: (entries: Array<[string, string]>) => Promise<void>): Promise<void> {
   let cursor = '0';
   do {
     const [next, flat] = await redis.hscan(key, cursor, 'COUNT', BATCH);
@@ -60,7 +55,7 @@ async function hscanAll(redis: Redis, key: string, each: (entries: Array<[string
 }
 
 export class KeyLayoutMigration {
-  private readonly r: Redis;
+  private readonly r: RedisClient;
   private readonly p: string;
   private readonly conversations: ConversationKeys;
   private readonly pulls: PullKeys;
@@ -100,6 +95,10 @@ export class KeyLayoutMigration {
 
   async run(): Promise<MigrationReport> {
     const apps = await this.legacyApps();
+    if (apps.length > 0 && (await keyHolders(this.r)).length > 1) {
+      // Layout 1 never ran on a cluster (its scripts crossed slots); its keys can only come from a copied dump.
+      throw new Error(`Redis holds keys of the first releases' layout (apps ${apps.join(', ')}): upgrade them on a single Redis first, then move to the cluster`);
+    }
     const report: MigrationReport = { apps, ledgerEntries: 0, unplaced: 0, pulls: 0, lanes: 0, keysMoved: 0 };
     for (const app of apps) {
       const persons = await this.migratePersons(app);
@@ -182,7 +181,7 @@ export class KeyLayoutMigration {
     await hscanAll(this.r, legacyReverse, async (batch) => {
       await this.r.hset(this.conversations.ledgerReverse(app), Object.fromEntries(batch));
     });
-    await this.r.del(legacy, legacyReverse);
+    await this.drop([legacy, legacyReverse]);
     if (unplaced > 0) this.logger.warn({ appId: app, unplaced }, 'layout migration: ledger entries without a known chat were kept aside');
     return { entries, unplaced };
   }
@@ -252,7 +251,7 @@ export class KeyLayoutMigration {
         }
         await this.r.del(legacyList);
       }
-      await this.r.del(legacyIndex, `${this.p}:lanes-ready:${queue}`, `${this.p}:lane-pending:${queue}`);
+      await this.drop([legacyIndex, `${this.p}:lanes-ready:${queue}`, `${this.p}:lane-pending:${queue}`]);
     }
     return lanes;
   }
@@ -268,11 +267,16 @@ export class KeyLayoutMigration {
     const patterns = [`${this.p}:lock:*`, `${this.p}:lane-owner:*`, `${this.p}:lane-kicked:*`, `${this.p}:lane-seq`, `${this.p}:*:cw:*`];
     for (const pattern of patterns) {
       const keys = (await scan(this.r, pattern)).filter((key) => !key.includes('{'));
-      for (let i = 0; i < keys.length; i += BATCH) await this.r.del(...keys.slice(i, i + BATCH));
+      for (let i = 0; i < keys.length; i += BATCH) await this.drop(keys.slice(i, i + BATCH));
     }
   }
 
   /** Moves a key, keeping its TTL; merges nothing (a key already moved is left as it is). */
+  /** Deletes keys one command each (on a cluster, keys of different slots cannot share a DEL). */
+  private async drop(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.r.del(key)));
+  }
+
   private async rename(from: string, to: string): Promise<void> {
     if (!(await this.r.exists(from))) return;
     if (await this.r.exists(to)) {

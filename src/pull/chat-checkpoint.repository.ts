@@ -132,7 +132,10 @@ export class ChatCheckpointRepository {
    * without its mark: the next run posted it again). The commit that follows clears it.
    */
   async markInflight(pull: PullRef, chatId: string, sourceId: string, at: number): Promise<void> {
-    await this.redis.client.hset(this.keys.checkpoint(pull, chatId), 'inflight', sourceId, 'inflightAt', at);
+    const checkpoint = this.keys.checkpoint(pull, chatId);
+    await this.redis.client.hset(checkpoint, 'inflight', sourceId, 'inflightAt', at);
+    // The mark must outlive a failover of this slot's master, or the next attempt would post the message again.
+    await this.redis.replicated(checkpoint);
   }
 
   async set(pull: PullRef, chatId: string, fields: Partial<Record<'conversationId' | 'lastCwId', string | number>>): Promise<void> {

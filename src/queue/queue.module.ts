@@ -2,7 +2,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
-import { redisOptions } from '../redis/redis.service';
+import { bullConnection, bullPrefix } from '../redis/redis-connection';
 import { QueueName } from './queue.constants';
 import { QueueControlService } from './queue-control.service';
 import { Queues } from './queues';
@@ -14,8 +14,8 @@ const QUEUES = BullModule.registerQueue({ name: QueueName.Commands }, { name: Qu
     BullModule.forRootAsync({
       inject: [SERVICE_CONFIG],
       useFactory: (config: ServiceConfig) => ({
-        prefix: config.queuePrefix,
-        connection: redisOptions(config.redisUrl, { maxRetriesPerRequest: null }),
+        prefix: bullPrefix(config.redis, config.queuePrefix),
+        connection: bullConnection(config.redis),
       }),
     }),
     QUEUES,

@@ -9,37 +9,33 @@
  * owns it; the README's "Redis keys" table lists them all.
  */
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
 import { SERVICE_CONFIG, ServiceConfig } from '../config/config';
+import type { RedisOptions } from 'ioredis';
+import { connectRedis, type RedisClient } from './redis-connection';
 import { RedisScript, scriptCall } from './redis-script';
-
-export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions {
-  const parsed = new URL(url);
-  const db = parsed.pathname && parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 6379,
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: Number.isFinite(db) ? db : 0,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    ...extra,
-  };
-}
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
+/** A replica that missed a WAIT is not waited for again for this long (each wait would cost the whole timeout). */
+const REPLICAS_MISSING_BACKOFF_MS = 5_000;
+
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly prefix: string;
+  private replicasMissingUntil = 0;
 
-  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
     this.prefix = config.queuePrefix;
-    this.client = new Redis(redisOptions(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }));
+    this.client = connectRedis(config.redis, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true });
     this.client.on('error', () => undefined);
+  }
+
+  /** Another connection to the same Redis (for blocking commands), with its own ioredis options. */
+  connect(options: RedisOptions): RedisClient {
+    return connectRedis(this.config.redis, options);
   }
 
   /** A key of one app: `<prefix>:{<appId>}:<parts…>`. */
@@ -55,6 +51,25 @@ export class RedisService implements OnApplicationShutdown {
   /** A key of the deployment itself (the key layout version): `<prefix>:<parts…>`. */
   globalKey(...parts: Array<string | number>): string {
     return [this.prefix, ...parts].join(':');
+  }
+
+  /**
+   * Waits until what this connection wrote to `key`'s server reached the configured replicas (`WAIT`, sent to the
+   * master of the key's slot). Called after a mark that must survive a failover and before the request it guards
+   * leaves: Redis replicates asynchronously, and a master lost before its replica got the mark would forget that a
+   * post was under way. Replication is ordered, so everything written before the mark is safe too. Returns how many
+   * replicas acknowledged; when fewer than configured answer within the timeout, the mark is as safe as one Redis
+   * makes it, and the next waits are skipped for a few seconds (a lost replica must not cost every write the timeout).
+   */
+  async replicated(key: string): Promise<number> {
+    const { replicas, timeoutMs } = this.config.redisReplication;
+    if (replicas === 0 || Date.now() < this.replicasMissingUntil) return 0;
+    // In a pipeline with a command on the key, WAIT goes to the key's master (a cluster routes pipelines by slot).
+    const results = await this.client.pipeline().exists(key).wait(replicas, timeoutMs).exec();
+    const [error, acked] = results?.[1] ?? [new Error('WAIT got no answer'), 0];
+    if (error) throw error;
+    if (Number(acked) < replicas) this.replicasMissingUntil = Date.now() + REPLICAS_MISSING_BACKOFF_MS;
+    return Number(acked);
   }
 
   /** Runs a script by its SHA, sending the Lua once when Redis does not know it yet. */

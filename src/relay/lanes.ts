@@ -233,7 +233,7 @@ export class Lanes {
    * lane and adding its job leaves the lane to the sweeper.
    */
   startKicker(queue: QueueName): () => Promise<void> {
-    const conn = this.redis.client.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const conn = this.redis.connect({ enableAutoPipelining: false, maxRetriesPerRequest: null, enableOfflineQueue: true });
     conn.on('error', () => undefined);
     let stopped = false;
     const loop = (async () => {

@@ -30,6 +30,9 @@ export class LiveCursorRepository {
   }
 
   async set(appId: string, chatId: string, fields: Partial<Record<keyof LiveCursor, string | number>>): Promise<void> {
-    await this.redis.client.hset(this.keys.liveCursor(appId, chatId), fields as Record<string, string | number>);
+    const key = this.keys.liveCursor(appId, chatId);
+    await this.redis.client.hset(key, fields as Record<string, string | number>);
+    // A message marked in flight is posted next: the mark must outlive a failover (see RedisService.replicated).
+    if (fields.pending) await this.redis.replicated(key);
   }
 }

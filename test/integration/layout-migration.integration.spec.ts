@@ -80,7 +80,7 @@ describe('upgrading a Redis written by key layout 1', () => {
   });
 
   it('running it again finds nothing to move (it is idempotent)', async () => {
-    const redis = new RedisService({ queuePrefix: h.prefix, redisUrl: h.redisUrl } as ServiceConfig);
+    const redis = new RedisService({ queuePrefix: h.prefix, redis: { kind: 'single', url: h.redisUrl } } as ServiceConfig);
     try {
       const report = await new KeyLayoutMigration(redis, pino({ level: 'silent' })).run();
       expect(report).toEqual({ apps: [], ledgerEntries: 0, unplaced: 0, pulls: 0, lanes: 0, keysMoved: 0 });

@@ -2,6 +2,7 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import type { PullOptions } from '../../src/pull/pull-options';
+import { scanKeys, type RedisClient } from '../../src/redis/redis-connection';
 import { Harness } from './harness';
 
 /** The pull record (`<prefix>:{<appId>}:pull:<id>`) as stored: strings, with `options` and `origin` decoded. */
@@ -26,14 +27,9 @@ export interface StoredPull {
 /** Pull ids look like `<typedAt base36>-<6 hex>`; other keys under `<prefix>:{<appId>}:pull:` belong to a pull (slot, chats, checkpoints). */
 const PULL_ID = /^[0-9a-z]+-[0-9a-f]{6}$/;
 
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+async function allKeys(redis: RedisClient, pattern: string): Promise<string[]> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  for await (const batch of scanKeys(redis, pattern)) keys.push(...batch);
   return keys;
 }
 
@@ -68,7 +64,7 @@ export async function pullRecord(h: Harness, id: string): Promise<StoredPull | u
 /** Every pull record of the namespace, oldest first. */
 export async function pullRecords(h: Harness): Promise<StoredPull[]> {
   return h.redis(async (r) => {
-    const ids = (await scanKeys(r, h.key('pull', '*')))
+    const ids = (await allKeys(r, h.key('pull', '*')))
       .map((key) => key.slice(h.key('pull', '').length))
       .filter((id) => PULL_ID.test(id));
     const records: StoredPull[] = [];
@@ -92,7 +88,7 @@ export async function lastPullId(h: Harness): Promise<string | null> {
 
 /** BullMQ keys of pull jobs of a kind (`plan`, `chat`, `finish`): `<prefix>:pull:<kind>~…`. */
 export async function pullJobKeys(h: Harness, kind: 'plan' | 'chat' | 'finish'): Promise<string[]> {
-  return h.redis((r) => scanKeys(r, `${h.prefix}:pull:${kind}~*`));
+  return h.redis((r) => allKeys(r, `${h.prefix}:pull:${kind}~*`));
 }
 
 /** Runs `fn` with a BullMQ handle on one of the service's queues (same Redis, same prefix). */

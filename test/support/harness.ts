@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import Redis from 'ioredis';
+import { scanKeys, type RedisClient } from '../../src/redis/redis-connection';
 import { ChatwootSimOptions, ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
 import { versionAtLeast } from '../../simulators/common/versions';
 import { startWahaSimulator, WahaSimOptions, WahaSimulator } from '../../simulators/waha/waha-simulator';
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   skipReady?: boolean;
   /** A Redis of the test's own (e.g. one it restarts); default REDIS_URL. */
   redisUrl?: string;
+  /** A replicated Redis of the test's own: the service's settings for it and the test's own connection to it. */
+  replicated?: { env: Record<string, string>; connect: () => RedisClient };
   /** The service entry point to run (another release's build, say); default this checkout's dist/main.js. */
   main?: string;
   /** The Redis namespace (QUEUE_PREFIX); default a fresh one per harness. */
@@ -74,6 +77,7 @@ export class Harness {
     readonly redisUrl: string,
     private readonly main: string,
     readonly secrets: HarnessSecrets,
+    private readonly connectRedis: () => RedisClient,
   ) {}
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
@@ -120,10 +124,13 @@ export class Harness {
       WAHA_SEND_GRACE: '6s',
       ...secretEnv,
       ADMIN_TOKEN: secrets.adminToken,
+      ...opts.replicated?.env,
       ...opts.env,
       ...opts.envFrom?.({ cw, waha }),
     };
-    const harness = new Harness(cw, waha, prefix, appId, env, opts.redisUrl ?? REDIS_URL, opts.main ?? MAIN, secrets);
+    const redisUrl = opts.redisUrl ?? REDIS_URL;
+    const connect = opts.replicated?.connect ?? ((): RedisClient => new Redis(redisUrl));
+    const harness = new Harness(cw, waha, prefix, appId, env, redisUrl, opts.main ?? MAIN, secrets, connect);
     const token = secrets.chatwootToken ? `?token=${secrets.chatwootToken}` : '';
     cw.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/chatwoot/${waha.session}/${appId}${token}` });
     waha.configure({ webhookUrl: `http://127.0.0.1:${port}/webhooks/waha/${appId}` });
@@ -235,8 +242,8 @@ export class Harness {
     return found.content;
   }
 
-  async redis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis(this.redisUrl);
+  async redis<T>(fn: (redis: RedisClient) => Promise<T>): Promise<T> {
+    const redis = this.connectRedis();
     try {
       return await fn(redis);
     } finally {
@@ -255,12 +262,10 @@ export class Harness {
     await this.cw.close();
     await this.waha.close();
     await this.redis(async (redis) => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      // BullMQ's keys are `{<prefix>}:…` on a cluster.
+      for (const pattern of [`${this.prefix}:*`, `{${this.prefix}}:*`]) {
+        for await (const keys of scanKeys(redis, pattern)) await Promise.all(keys.map((key) => redis.del(key)));
+      }
     });
   }
 }

@@ -2,7 +2,7 @@
  * A Redis namespace as JSON and back: every key under a prefix with its type, value and remaining TTL, the prefix
  * written as `@P@` so a dump loads under any test's prefix. Streams (BullMQ's event log) are left out.
  */
-import Redis from 'ioredis';
+import type { RedisClient } from '../../src/redis/redis-connection';
 
 export interface DumpedKey {
   key: string;
@@ -14,7 +14,7 @@ export interface DumpedKey {
 
 const PLACEHOLDER = '@P@';
 
-export async function dumpNamespace(redis: Redis, prefix: string): Promise<DumpedKey[]> {
+export async function dumpNamespace(redis: RedisClient, prefix: string): Promise<DumpedKey[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
@@ -41,7 +41,7 @@ export async function dumpNamespace(redis: Redis, prefix: string): Promise<Dumpe
   return dumped;
 }
 
-export async function loadNamespace(redis: Redis, prefix: string, keys: DumpedKey[]): Promise<void> {
+export async function loadNamespace(redis: RedisClient, prefix: string, keys: DumpedKey[]): Promise<void> {
   for (const entry of keys) {
     const key = prefix + entry.key.slice(PLACEHOLDER.length);
     const tx = redis.multi().del(key);

@@ -12,7 +12,7 @@
  * Requests refused for one of these reasons were not processed by ChatWoot, so the gate retries them itself.
  * Everything else is thrown to the caller.
  */
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../redis/redis-connection';
 import { isUpstreamError, UpstreamError } from '../http/http-error';
 import { backoffDelay } from '../../common/backoff';
 import { sleep } from '../../common/sleep';
@@ -34,7 +34,7 @@ export interface FlowGateOptions {
   floodWindowMs?: number;
   /** Give up on one request after waiting this long in total for limits. */
   maxWaitMs: number;
-  redis?: Redis;
+  redis?: RedisClient;
   /** Prefix of the keys every process behind the same ChatWoot shares (blocked-until, learned limit, windows). */
   keyPrefix: string;
   now?: () => number;
