@@ -140,6 +140,22 @@ describe('loadConfig', () => {
     fs.writeFileSync(dup, JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'a' }]));
     expect(() => loadConfig({ ...base, APPS_FILE: dup })).toThrow('appears twice');
     expect(() => loadConfig({ ...base, APPS_FILE: path.join(dir, 'none.json') })).toThrow('APPS_FILE is malformed');
+    const typo = path.join(dir, 'typo.json');
+    fs.writeFileSync(typo, JSON.stringify([{ APP_ID: 'a', CHATWOOT_INBOX: 3 }]));
+    expect(() => loadConfig({ ...base, APPS_FILE: typo })).toThrow('APPS_FILE is malformed: entry 0 has unknown fields "CHATWOOT_INBOX"');
+  });
+
+  it('takes an empty APPS_FILE when every app comes through /api/apps, and keeps each entry as written for the registry', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const none = path.join(dir, 'none.json');
+    fs.writeFileSync(none, '[]');
+    expect(loadConfig({ ...base, APPS_FILE: none })).toMatchObject({ apps: [], appEntries: [] });
+    const two = path.join(dir, 'two.json');
+    fs.writeFileSync(two, JSON.stringify([{ APP_ID: 'a' }, { APP_ID: 'b', WAHA_SESSION: 'shop', CHATWOOT_INBOX_ID: 7 }]));
+    const config = loadConfig({ ...base, APPS_FILE: two });
+    expect(config.appEntries).toEqual([{ APP_ID: 'a' }, { APP_ID: 'b', WAHA_SESSION: 'shop', CHATWOOT_INBOX_ID: '7' }]);
+    expect(config.appDefaults).toMatchObject({ WAHA_URL: 'http://waha:3000', CHATWOOT_WEBHOOK_SECRET: 'cw-secret' });
+    expect(loadConfig(base).appEntries).toEqual([{ APP_ID: 'app_main' }]);
   });
 
   it('refuses two apps on one WAHA session, naming both, and wants each app signed', () => {

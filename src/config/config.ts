@@ -145,7 +145,12 @@ export interface ServiceConfig {
   textsFile?: string;
   /** The operator's TEXTS_FILE, read and checked once (unknown keys, broken templates and stray variables stop start-up). */
   textOverrides: TextOverrides;
+  /** The apps of the environment or APPS_FILE, which seed the apps registry in Redis (apps.registry.ts). */
   apps: AppConfig[];
+  /** The same apps as entries (what APPS_FILE says, or the APP_ID of the environment). */
+  appEntries: AppEntry[];
+  /** The environment's app fields: what an entry's missing fields fall back to. */
+  appDefaults: AppEntry;
   tuning: TuningConfig;
   reliability: ReliabilityConfig;
   limits: LimitsConfig;
@@ -339,39 +344,103 @@ function appFrom(env: Env, where: string): AppConfig {
   }
 }
 
-function appsFromFile(env: Env, file: string): AppConfig[] {
+/** The fields of one app, by their environment names: what an APPS_FILE entry and the apps admin API set. */
+export const APP_FIELDS = [
+  'APP_ID',
+  'WAHA_URL',
+  'WAHA_API_KEY',
+  'WAHA_SESSION',
+  'WAHA_WEBHOOK_HMAC_KEY',
+  'CHATWOOT_URL',
+  'CHATWOOT_ACCOUNT_ID',
+  'CHATWOOT_ACCOUNT_TOKEN',
+  'CHATWOOT_INBOX_ID',
+  'CHATWOOT_INBOX_IDENTIFIER',
+  'CHATWOOT_WEBHOOK_SECRET',
+  'CHATWOOT_WEBHOOK_TOKEN',
+  'CHATWOOT_OUTGOING_MODE',
+  'CHATWOOT_MARK_AS_READ',
+  'AGENT_NAME_PREFIX',
+  'LINK_PREVIEW',
+  'MARK_READ_ON_REPLY',
+  'TYPING_INDICATOR',
+  'SERVER_COMMANDS',
+  'COMMAND_PREFIX',
+  'MEDIA_HOSTS',
+  'COMMAND_AGENTS',
+] as const;
+
+export type AppField = (typeof APP_FIELDS)[number];
+
+/** Fields that are never shown back (the admin API accepts them and answers only whether they are set). */
+export const APP_SECRET_FIELDS: readonly AppField[] = ['WAHA_API_KEY', 'WAHA_WEBHOOK_HMAC_KEY', 'CHATWOOT_ACCOUNT_TOKEN', 'CHATWOOT_WEBHOOK_SECRET', 'CHATWOOT_WEBHOOK_TOKEN'];
+
+/** One app as written in APPS_FILE or sent to the admin API; fields left out fall back to the environment. */
+export type AppEntry = Partial<Record<AppField, string>>;
+
+/** An entry's fields as strings (JSON numbers and booleans are accepted); unknown fields are refused. */
+export function appEntry(raw: unknown, where: string): AppEntry {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${where} is not an object`);
+  const entry: AppEntry = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(APP_FIELDS as readonly string[]).includes(key)) {
+      unknown.push(key);
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    entry[key as AppField] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  if (unknown.length > 0) throw new ConfigError(`${where} has unknown fields ${unknown.map((k) => `"${k}"`).join(', ')}: expected fields among ${APP_FIELDS.join(', ')}`);
+  return entry;
+}
+
+/** The app an entry describes, its missing fields taken from `defaults` (the environment), validated like it. */
+export function appFromEntry(entry: AppEntry, defaults: AppEntry, where: string): AppConfig {
+  return appFrom({ ...defaults, APP_ID: undefined, ...entry }, where);
+}
+
+/** The environment's values of the app fields (what entries fall back to). */
+export function appDefaults(env: Env): AppEntry {
+  const defaults: AppEntry = {};
+  for (const field of APP_FIELDS) if (env[field] !== undefined) defaults[field] = env[field];
+  return defaults;
+}
+
+/** The app among `apps` (other than `app` itself) on the same WAHA server and session, if any. */
+export function sessionTakenBy(apps: readonly AppConfig[], app: AppConfig): string | undefined {
+  const session = (a: AppConfig): string => `${a.waha.url.toLowerCase()} ${a.waha.session}`;
+  return apps.find((other) => other.id !== app.id && session(other) === session(app))?.id;
+}
+
+function appsFromFile(env: Env, file: string): { apps: AppConfig[]; entries: AppEntry[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ConfigError(`APPS_FILE is malformed: cannot read a JSON list of apps from "${file}" (${(error as Error).message})`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ConfigError('APPS_FILE is malformed: expected a non-empty JSON list of apps with the same fields as the environment');
+  if (!Array.isArray(parsed)) {
+    throw new ConfigError('APPS_FILE is malformed: expected a JSON list of apps with the same fields as the environment ([] when every app is added through /api/apps)');
   }
-  const apps = parsed.map((entry: unknown, index) => {
-    if (typeof entry !== 'object' || entry === null) {
-      throw new ConfigError(`APPS_FILE is malformed: entry ${index} is not an object`);
+  const entries = parsed.map((raw: unknown, index) => {
+    try {
+      return appEntry(raw, `entry ${index}`);
+    } catch (error) {
+      throw new ConfigError(`APPS_FILE is malformed: ${(error as Error).message}`);
     }
-    const fields: Env = {};
-    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-      fields[key] = value === null || value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
-    }
-    // Fields an entry leaves out fall back to the environment, so shared values (one WAHA, one ChatWoot) are written once.
-    return appFrom({ ...env, APP_ID: undefined, ...fields }, `APPS_FILE entry ${index}`);
   });
+  // Fields an entry leaves out fall back to the environment, so shared values (one WAHA, one ChatWoot) are written once.
+  const apps = entries.map((entry, index) => appFromEntry(entry, appDefaults(env), `APPS_FILE entry ${index}`));
   const seen = new Set<string>();
-  const sessions = new Map<string, string>();
-  for (const app of apps) {
+  for (const [index, app] of apps.entries()) {
     if (seen.has(app.id)) throw new ConfigError(`APPS_FILE is malformed: APP_ID "${app.id}" appears twice`);
     seen.add(app.id);
     // One WAHA session is one WhatsApp account: two apps on it would import each other's messages.
-    const session = `${app.waha.url.toLowerCase()} ${app.waha.session}`;
-    const other = sessions.get(session);
+    const other = sessionTakenBy(apps.slice(0, index), app);
     if (other) throw new ConfigError(`APPS_FILE is malformed: apps "${other}" and "${app.id}" both use WAHA session "${app.waha.session}" on ${app.waha.url}; give each app its own session`);
-    sessions.set(session, app.id);
   }
-  return apps;
+  return { apps, entries };
 }
 
 /**
@@ -380,15 +449,17 @@ function appsFromFile(env: Env, file: string): AppConfig[] {
  */
 function requireWebhookSecrets(apps: readonly AppConfig[], role: Role, allowUnsigned: boolean, fromFile: boolean): void {
   if (role === 'worker' || allowUnsigned) return;
-  for (const app of apps) {
-    const where = fromFile ? ` for app "${app.id}" (APPS_FILE)` : '';
-    const optOut = 'or set ALLOW_UNSIGNED_WEBHOOKS=true to accept unsigned webhooks (not for a network others can reach)';
-    if (!app.chatwoot.webhookSecret && !app.chatwoot.webhookToken) {
-      throw new ConfigError(`CHATWOOT_WEBHOOK_SECRET is missing${where}: anyone could post ChatWoot webhooks; set the inbox webhook's secret (ChatWoot 4.13+) or CHATWOOT_WEBHOOK_TOKEN (older ChatWoot), ${optOut}`);
-    }
-    if (!app.waha.webhookHmacKey) {
-      throw new ConfigError(`WAHA_WEBHOOK_HMAC_KEY is missing${where}: anyone could post WAHA webhooks; set the same key as WAHA's webhook hmac.key, ${optOut}`);
-    }
+  for (const app of apps) requireAppSecrets(app, fromFile ? ` for app "${app.id}" (APPS_FILE)` : '');
+}
+
+/** An app that receives webhooks needs both secrets (unless ALLOW_UNSIGNED_WEBHOOKS): the refusal names the way out. */
+export function requireAppSecrets(app: AppConfig, where = ''): void {
+  const optOut = 'or set ALLOW_UNSIGNED_WEBHOOKS=true to accept unsigned webhooks (not for a network others can reach)';
+  if (!app.chatwoot.webhookSecret && !app.chatwoot.webhookToken) {
+    throw new ConfigError(`CHATWOOT_WEBHOOK_SECRET is missing${where}: anyone could post ChatWoot webhooks; set the inbox webhook's secret (ChatWoot 4.13+) or CHATWOOT_WEBHOOK_TOKEN (older ChatWoot), ${optOut}`);
+  }
+  if (!app.waha.webhookHmacKey) {
+    throw new ConfigError(`WAHA_WEBHOOK_HMAC_KEY is missing${where}: anyone could post WAHA webhooks; set the same key as WAHA's webhook hmac.key, ${optOut}`);
   }
 }
 
@@ -449,7 +520,8 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     throw new ConfigError(`LOG_LEVEL is malformed: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const appsFile = read(env, 'APPS_FILE');
-  const apps = appsFile ? appsFromFile(env, appsFile) : [appFrom(env, '')];
+  const seeds = appsFile ? appsFromFile(env, appsFile) : { apps: [appFrom(env, '')], entries: [{ APP_ID: read(env, 'APP_ID') }] };
+  const apps = seeds.apps;
   const role = oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all');
   const allowUnsigned = boolean(env, 'ALLOW_UNSIGNED_WEBHOOKS', false);
   requireWebhookSecrets(apps, role, allowUnsigned, appsFile !== undefined);
@@ -473,6 +545,8 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     textsFile,
     textOverrides,
     apps,
+    appEntries: seeds.entries,
+    appDefaults: appDefaults(env),
     tuning: {
       pullChatConcurrency: integer(env, 'PULL_CHAT_CONCURRENCY', 32, 1, 1000),
       chatwootMaxConcurrency: integer(env, 'CHATWOOT_MAX_CONCURRENCY', 48, 1, 1000),

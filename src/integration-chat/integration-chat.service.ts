@@ -39,10 +39,16 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const app of this.apps.all()) {
+    const setUp = (app: AppContext): void => {
       this.state.set(app.config.id, { ready: false });
       void this.attempt(app, 0);
-    }
+    };
+    for (const app of this.apps.all()) setUp(app);
+    // Apps added or changed through /api/apps get their conversation without a restart.
+    this.apps.onChange(({ added, removed }) => {
+      for (const id of removed) this.state.delete(id);
+      for (const app of added) setUp(app);
+    });
   }
 
   onApplicationShutdown(): void {
@@ -51,7 +57,8 @@ export class IntegrationChatService implements OnApplicationBootstrap, OnApplica
   }
 
   private async attempt(app: AppContext, n: number): Promise<void> {
-    if (this.stopped) return;
+    // Stopped, or the app was changed or removed meanwhile (its new context has attempts of its own).
+    if (this.stopped || this.apps.get(app.config.id) !== app) return;
     try {
       const conversationId = await this.ensure(app);
       this.state.set(app.config.id, { ready: true, conversationId });

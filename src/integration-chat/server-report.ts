@@ -90,6 +90,7 @@ export class ServerReportService implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
     for (const app of this.apps.all()) this.schedule(app, 0);
+    this.apps.onChange(({ added }) => added.forEach((app) => this.schedule(app, 0)));
   }
 
   onApplicationShutdown(): void {
@@ -101,6 +102,8 @@ export class ServerReportService implements OnApplicationBootstrap, OnApplicatio
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      // An app changed or removed through /api/apps: this loop ends (a changed app has a loop of its own).
+      if (this.apps.get(app.config.id) !== app) return;
       this.check(app).then(
         (posted) => this.schedule(app, posted === undefined ? RETRY_MS : RECHECK_MS),
         (error: unknown) => {

@@ -3,6 +3,7 @@
  * it is built (at start-up): a job name of the queue with no handler, or with two, stops the service.
  */
 import type { Job } from 'bullmq';
+import { UnknownAppError } from '../common/unknown-app';
 import { queueOf } from './job-options';
 import { JobDataMap, JobName, QueueName, TypedJobName } from './queue.constants';
 
@@ -33,7 +34,13 @@ export class JobDispatcher {
   async dispatch(job: Job, token?: string): Promise<void> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`Job ${job.name} does not belong on the ${this.queue} queue`);
-    await handler.handle(job as Job<never>, token);
+    try {
+      await handler.handle(job as Job<never>, token);
+    } catch (error) {
+      // The app was removed (/api/apps) after the job was queued: nothing is left to do it with, so it ends here.
+      if (error instanceof UnknownAppError) return;
+      throw error;
+    }
   }
 }
 
