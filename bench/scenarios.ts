@@ -10,6 +10,7 @@ import { ImportResult, floorMs, runImport, share } from './lib/import-run';
 import { Row } from './lib/report';
 import { Stack } from './lib/stack';
 import { fmt, fmtInt, log, percentile, round } from './lib/util';
+import { twoApps } from './two-apps';
 
 export interface ScenarioOutput {
   title: string;
@@ -501,4 +502,5 @@ export const SCENARIOS: Record<number, { title: string; run: (ctx: Context) => P
   5: { title: 'Rate-limited ChatWoot', run: rateLimited },
   6: { title: 'Webhook intake', run: webhookIntake },
   7: { title: 'Newest-first engine memory', run: newestFirstMemory },
+  8: { title: 'Two apps: fair sharing', run: async () => ({ title: 'Two apps: fair sharing', ...(await twoApps()) }) },
 };

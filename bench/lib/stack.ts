@@ -94,10 +94,11 @@ export interface Simulators {
   secrets: { chatwoot: string; waha: string };
 }
 
-export async function startSimulators(opts: Pick<StackOptions, 'history' | 'chatwoot'>, bridgeUrl: string): Promise<Simulators> {
+/** A WAHA and a ChatWoot simulator for one app (`appId`), sending their webhooks to the service at `bridgeUrl`. */
+export async function startSimulators(opts: Pick<StackOptions, 'history' | 'chatwoot'>, bridgeUrl: string, appId = APP_ID): Promise<Simulators> {
   const simEnv = {
     SIM_BRIDGE_URL: bridgeUrl,
-    SIM_APP_ID: APP_ID,
+    SIM_APP_ID: appId,
     SIM_SESSION: SESSION,
     SIM_JOURNAL_LIMIT: '0',
   };

@@ -13,6 +13,7 @@
  * | `pull:<id>:lease`                | string | --pause: alive while a worker runs the pull (renewed every 5 s)        |
  * | `pull:<id>:outage-noticed`       | string | set for 15 min once the agent was told the import waits for an upstream |
  * | `{queues}:paused-by-pull` shared | string | `<appId>/<pullId>` of the pull that paused the live queues             |
+ * | `{queues}:pull-clock` shared     | string | the rank of the latest chat job started, any app (fair-share.ts)       |
  */
 import { RedisService } from '../redis/redis.service';
 

@@ -12,6 +12,7 @@ import { ChatImporter } from './chat-importer';
 import { PullChatJob } from './jobs/pull-chat.job';
 import { PullFinishJob } from './jobs/pull-finish.job';
 import { PullPlanJob } from './jobs/pull-plan.job';
+import { FairShare } from './fair-share';
 import { PullFence } from './pull-fence';
 import { PullPauseService } from './pull-pause.service';
 import { PullRecordRepository } from './pull-record.repository';
@@ -25,6 +26,7 @@ import { PullService } from './pull.service';
     PullService,
     PullReport,
     PullPauseService,
+    FairShare,
     PullFence,
     PullRecordRepository,
     ChatCheckpointRepository,

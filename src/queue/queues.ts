@@ -40,10 +40,10 @@ export class Queues {
     await this.byName(queueOf(name)).add(name, data, { ...JOBS[name].options, ...overrides, jobId });
   }
 
-  /** Many jobs of one name in one round trip. */
-  async addBulk<N extends TypedJobName>(name: N, jobs: Array<{ data: JobDataMap[N]; jobId: string }>, overrides: JobOverrides = {}): Promise<void> {
+  /** Many jobs of one name in one round trip; each may carry a priority (a lower number is taken first). */
+  async addBulk<N extends TypedJobName>(name: N, jobs: Array<{ data: JobDataMap[N]; jobId: string; priority?: number }>, overrides: JobOverrides = {}): Promise<void> {
     if (jobs.length === 0) return;
     const options = { ...JOBS[name].options, ...overrides };
-    await this.byName(queueOf(name)).addBulk(jobs.map((job) => ({ name, data: job.data, opts: { ...options, jobId: job.jobId } })));
+    await this.byName(queueOf(name)).addBulk(jobs.map((job) => ({ name, data: job.data, opts: { ...options, jobId: job.jobId, ...(job.priority ? { priority: job.priority } : {}) } })));
   }
 }

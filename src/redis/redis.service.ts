@@ -53,6 +53,11 @@ export class RedisService implements OnApplicationShutdown {
     return [this.prefix, ...parts].join(':');
   }
 
+  /** Whether marks wait for replicas (REDIS_WAIT_REPLICAS > 0): callers on a hot path skip `replicated` without it. */
+  get replicates(): boolean {
+    return this.config.redisReplication.replicas > 0;
+  }
+
   /**
    * Waits until what this connection wrote to `key`'s server reached the configured replicas (`WAIT`, sent to the
    * master of the key's slot). Called after a mark that must survive a failover and before the request it guards
@@ -63,7 +68,7 @@ export class RedisService implements OnApplicationShutdown {
    */
   async replicated(key: string): Promise<number> {
     const { replicas, timeoutMs } = this.config.redisReplication;
-    if (replicas === 0 || Date.now() < this.replicasMissingUntil) return 0;
+    if (!this.replicates || Date.now() < this.replicasMissingUntil) return 0;
     // In a pipeline with a command on the key, WAIT goes to the key's master (a cluster routes pipelines by slot).
     const results = await this.client.pipeline().exists(key).wait(replicas, timeoutMs).exec();
     const [error, acked] = results?.[1] ?? [new Error('WAIT got no answer'), 0];

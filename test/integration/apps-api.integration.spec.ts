@@ -3,18 +3,12 @@
  * process serves the change within seconds, without a restart. The second app has a WAHA and a ChatWoot of its own
  * (two more simulators), as a hosting company's next customer would.
  */
-import { ChatwootSimulator, startChatwootSimulator } from '../../simulators/chatwoot/chatwoot-simulator';
-import { startWahaSimulator, WahaSimulator } from '../../simulators/waha/waha-simulator';
-import { WANTED_EVENTS } from '../../src/clients/waha/waha-capabilities';
 import { Harness, eventually } from '../support/harness';
-
-const CW_SECRET = 'cw-secret-of-app-b';
-const WAHA_KEY = 'waha-hmac-of-app-b';
+import { SecondApp } from '../support/second-app';
 
 describe('apps admin API (/api/apps)', () => {
   let h: Harness;
-  let cwB: ChatwootSimulator;
-  let wahaB: WahaSimulator;
+  let b: SecondApp;
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, read by the assertions
   const call = async (method: string, path: string, body?: unknown, token: string | null = h.secrets.adminToken, base = h.url): Promise<{ status: number; body: any }> => {
@@ -25,42 +19,17 @@ describe('apps admin API (/api/apps)', () => {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
 
-  const appB = (): Record<string, unknown> => ({
-    APP_ID: 'app_b',
-    WAHA_URL: wahaB.url,
-    WAHA_API_KEY: wahaB.apiKey,
-    WAHA_SESSION: wahaB.session,
-    WAHA_WEBHOOK_HMAC_KEY: WAHA_KEY,
-    CHATWOOT_URL: cwB.url,
-    CHATWOOT_ACCOUNT_ID: cwB.accountId,
-    CHATWOOT_ACCOUNT_TOKEN: cwB.token,
-    CHATWOOT_INBOX_ID: cwB.inboxId,
-    CHATWOOT_INBOX_IDENTIFIER: 'inbox-ident-1',
-    CHATWOOT_WEBHOOK_SECRET: CW_SECRET,
-  });
-
-  /** B's WhatsApp Integration conversation, once the service created it in B's ChatWoot. */
-  const integrationOfB = (): Promise<number> =>
-    eventually(
-      () => {
-        const contact = cwB.findContact((c) => c.identifier === 'whatsapp.integration');
-        return contact && cwB.conversations().find((c) => (c.meta.sender as { id?: number } | null)?.id === contact.id)?.id;
-      },
-      { what: "app B's integration conversation", timeoutMs: 15_000 },
-    );
+  const appB = (): Record<string, unknown> => b.entry();
+  const integrationOfB = (): Promise<number> => b.integration();
 
   beforeEach(async () => {
     h = await Harness.start({ waha: { history: { dmChats: 3, messagesPerChat: 6, days: 5, groups: 0, channels: 0 } } });
-    cwB = await startChatwootSimulator({ latencyMs: 0, messagesPerMinute: 0, webhookSecret: CW_SECRET });
-    wahaB = await startWahaSimulator({ webhookEvents: [...WANTED_EVENTS], webhookHmacKey: WAHA_KEY, history: { dmChats: 4, messagesPerChat: 5, days: 5, groups: 0, channels: 0, includeStatus: false, broadcastLists: 0, includeNullChat: false, hiddenRatio: 0 } });
-    cwB.configure({ webhookUrl: `${h.url}/webhooks/chatwoot/${wahaB.session}/app_b` });
-    wahaB.configure({ webhookUrl: `${h.url}/webhooks/waha/app_b` });
+    b = await SecondApp.start(h, 'app_b', { waha: { history: { dmChats: 4, messagesPerChat: 5, days: 5, groups: 0, channels: 0, includeStatus: false, broadcastLists: 0, includeNullChat: false, hiddenRatio: 0 } } });
   });
 
   afterEach(async () => {
     await h?.stop();
-    await cwB?.close();
-    await wahaB?.close();
+    await b?.close();
   });
 
   it('refuses callers without the admin token, and lists the seeded app without its secrets', async () => {
@@ -80,7 +49,7 @@ describe('apps admin API (/api/apps)', () => {
     const created = await call('POST', '/api/apps', appB());
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ APP_ID: 'app_b', source: 'api', served: true, secretsSet: { CHATWOOT_ACCOUNT_TOKEN: true } });
-    expect(JSON.stringify(created.body)).not.toContain(cwB.token);
+    expect(JSON.stringify(created.body)).not.toContain(b.cw.token);
     // The other process picks it up from Redis: its webhook route for app B answers (not 404) within seconds.
     const started = Date.now();
     await eventually(async () => (await fetch(`${other.url}/webhooks/waha/app_b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status !== 404, {
@@ -90,10 +59,9 @@ describe('apps admin API (/api/apps)', () => {
     expect(Date.now() - started).toBeLessThan(6_000);
 
     const conversationId = await integrationOfB();
-    const command = await cwB.agentMessage(conversationId, 'wa/messages pull 30d');
-    await eventually(() => cwB.messages(conversationId).find((m) => m.id > command.id && /Pull finished/.test(m.content ?? '')), { what: "app B's pull to finish", timeoutMs: 30_000 });
-    const imported = cwB.conversations().reduce((n, c) => n + cwB.messages(c.id).filter((m) => m.source_id).length, 0);
-    expect(imported).toBe(wahaB.totalMessages());
+    const command = await b.cw.agentMessage(conversationId, 'wa/messages pull 30d');
+    await eventually(() => b.cw.messages(conversationId).find((m) => m.id > command.id && /Pull finished/.test(m.content ?? '')), { what: "app B's pull to finish", timeoutMs: 30_000 });
+    expect(b.imported()).toBe(b.waha.totalMessages());
     // App A's ChatWoot got none of B's messages.
     expect(h.cw.conversations().flatMap((c) => h.cw.messages(c.id)).filter((m) => m.source_id)).toEqual([]);
   });
@@ -129,24 +97,24 @@ describe('apps admin API (/api/apps)', () => {
     expect(changed.body).toMatchObject({ COMMAND_PREFIX: 'bot/', secretsSet: { CHATWOOT_ACCOUNT_TOKEN: true, WAHA_API_KEY: true } });
     // The new prefix works (so the kept token still reaches ChatWoot).
     await eventually(async () => {
-      const typed = await cwB.agentMessage(conversationId, 'bot/messages help');
+      const typed = await b.cw.agentMessage(conversationId, 'bot/messages help');
       // The service answers in the integration conversation as the integration contact (incoming).
-      return eventually(() => cwB.messages(conversationId).find((m) => m.id > typed.id && m.message_type === 0 && /import WhatsApp history/.test(m.content ?? '')), { timeoutMs: 2_000 });
+      return eventually(() => b.cw.messages(conversationId).find((m) => m.id > typed.id && m.message_type === 0 && /import WhatsApp history/.test(m.content ?? '')), { timeoutMs: 2_000 });
     }, { what: 'a reply to the new prefix', timeoutMs: 15_000 });
   });
 
   it('DELETE mid-pull stops the pull cleanly first: its report reaches the app, nothing is imported after', async () => {
-    cwB.configure({ latencyMs: 40 });
+    b.cw.configure({ latencyMs: 40 });
     expect((await call('POST', '/api/apps', appB())).status).toBe(201);
     const conversationId = await integrationOfB();
-    const command = await cwB.agentMessage(conversationId, 'wa/messages pull 30d');
-    const imported = (): number => cwB.conversations().reduce((n, c) => n + cwB.messages(c.id).filter((m) => m.source_id).length, 0);
+    const command = await b.cw.agentMessage(conversationId, 'wa/messages pull 30d');
+    const imported = (): number => b.imported();
     await eventually(() => imported() >= 3, { what: "app B's pull under way" });
     const removed = await call('DELETE', '/api/apps/app_b');
     expect(removed.body).toMatchObject({ removed: 'app_b', pullStopped: true });
-    expect(cwB.messages(conversationId).find((m) => m.id > command.id && /Pull stopped/.test(m.content ?? ''))).toBeDefined();
+    expect(b.cw.messages(conversationId).find((m) => m.id > command.id && /Pull stopped/.test(m.content ?? ''))).toBeDefined();
     const after = imported();
-    expect(after).toBeLessThan(wahaB.totalMessages());
+    expect(after).toBeLessThan(b.waha.totalMessages());
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(imported()).toBe(after);
   });
@@ -154,8 +122,8 @@ describe('apps admin API (/api/apps)', () => {
   it('DELETE stops serving the app and keeps its ledger; a restart does not bring a deleted seed back; ?purge=true deletes its keys', async () => {
     expect((await call('POST', '/api/apps', appB())).status).toBe(201);
     const conversationId = await integrationOfB();
-    const command = await cwB.agentMessage(conversationId, 'wa/messages pull 30d');
-    await eventually(() => cwB.messages(conversationId).find((m) => m.id > command.id && /Pull finished/.test(m.content ?? '')), { what: "app B's pull", timeoutMs: 30_000 });
+    const command = await b.cw.agentMessage(conversationId, 'wa/messages pull 30d');
+    await eventually(() => b.cw.messages(conversationId).find((m) => m.id > command.id && /Pull finished/.test(m.content ?? '')), { what: "app B's pull", timeoutMs: 30_000 });
 
     const removed = await call('DELETE', '/api/apps/app_b');
     expect(removed).toEqual({ status: 200, body: { removed: 'app_b', pullStopped: true, ledgerKept: true } });

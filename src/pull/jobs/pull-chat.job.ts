@@ -17,6 +17,7 @@ import { JobName } from '../../queue/queue.constants';
 import { Queues } from '../../queue/queues';
 import { ChatCheckpointRepository } from '../chat-checkpoint.repository';
 import { ChatImporter } from '../chat-importer';
+import { FairShare } from '../fair-share';
 import { PullPauseService } from '../pull-pause.service';
 import { PullRecord, PullRecordRepository } from '../pull-record.repository';
 import { PullReport } from '../pull-report';
@@ -61,6 +62,7 @@ export class PullChatJob implements JobHandler<JobName.PullChat>, BeforeApplicat
     private readonly checkpoints: ChatCheckpointRepository,
     private readonly importer: ChatImporter,
     private readonly pause: PullPauseService,
+    private readonly fairShare: FairShare,
     private readonly replies: ReplyService,
     private readonly report: PullReport,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -79,6 +81,7 @@ export class PullChatJob implements JobHandler<JobName.PullChat>, BeforeApplicat
     const record = await this.records.get(pull);
     if (!record || isTerminal(record.state) || record.state === 'finishing') return;
     const app = this.apps.require(record.appId);
+    await this.fairShare.started(job.opts.priority);
     const release = this.pause.track(pull);
     const watchdog = new AbortController();
     this.running.add(watchdog);

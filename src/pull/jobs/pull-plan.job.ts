@@ -18,6 +18,7 @@ import { JobName } from '../../queue/queue.constants';
 import { Queues } from '../../queue/queues';
 import { Texts } from '../../texts/texts';
 import { describeWindow } from '../pull-options';
+import { FairShare } from '../fair-share';
 import { PullPauseService } from '../pull-pause.service';
 import { PullRecord, PullRecordRepository } from '../pull-record.repository';
 import { PullReport } from '../pull-report';
@@ -60,6 +61,7 @@ export class PullPlanJob implements JobHandler<JobName.PullPlan> {
     private readonly finish: PullFinishJob,
     private readonly profiles: ServerProfilesService,
     private readonly persons: PersonResolver,
+    private readonly fairShare: FairShare,
     @Inject(TEXTS) private readonly texts: Texts,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -90,11 +92,14 @@ export class PullPlanJob implements JobHandler<JobName.PullPlan> {
       await this.records.setChats(pull, chats);
       await this.replies.activitySafe(record.origin, this.report.started(record, chats.length, prefix));
       await this.records.set(pull, { state: 'running' });
+      // Ranked after the chats already started, so imports of several apps alternate (fair-share.ts).
+      const ranks = await this.fairShare.ranks(chats.length);
       await this.queues.addBulk(
         JobName.PullChat,
-        chats.map((chat) => ({
+        chats.map((chat, i) => ({
           data: { appId: record.appId, pullId: record.id, chatId: chat.id, ...(chat.chatIds.length > 1 ? { chatIds: chat.chatIds } : {}) },
           jobId: jobIds.pullChat(record.id, chat.id),
+          priority: ranks[i],
         })),
         { attempts: Math.max(1, record.options.attempts) },
       );
