@@ -138,13 +138,14 @@ export class LocalRedisCluster {
   }
 
   /**
-   * Kills (SIGKILL) the master serving `key`'s slot and waits until its replica serves the slot and the cluster is
-   * ok again. Returns the old and the new master's ports.
+   * Kills (SIGKILL) the master serving `key`'s slot (then calls `afterKill`), waits until its replica serves the
+   * slot and the cluster is ok again, and brings the dead node back as a replica. Returns the old and new master's ports.
    */
-  async failOver(key: string): Promise<{ killed: number; promoted: number }> {
+  async failOver(key: string, afterKill: () => void = () => undefined): Promise<{ killed: number; promoted: number }> {
     const killed = this.masterOf(key);
     const index = this.servers.findIndex((s) => s.port === killed);
     await kill(this.servers[index]);
+    afterKill();
     await eventually(
       () => {
         try {
@@ -236,9 +237,10 @@ export class LocalRedisSentinel {
     return client;
   }
 
-  /** Kills (SIGKILL) the master and waits until the sentinel has promoted the replica. */
-  async failOver(): Promise<void> {
+  /** Kills (SIGKILL) the master (then calls `afterKill`) and waits until the sentinel has promoted the replica. */
+  async failOver(afterKill: () => void = () => undefined): Promise<void> {
     await kill(this.master);
+    afterKill();
     await eventually(() => this.masterPort() === this.replica.port, { timeoutMs: 60_000, intervalMs: 200, what: 'the sentinel to promote the replica' });
     await eventually(() => infoField(cli(this.replica.port, 'info', 'replication'), 'role') === 'master', { what: 'the replica to be master' });
   }
