@@ -72,53 +72,46 @@ function serialize(entry: AppEntry): string {
 }
 
 export class AppsRegistry {
-  constructor(private readonly redis: RedisService) {}
+  private readonly keys: Record<(typeof KEYS)[number], string>;
 
-  private keys(): Record<(typeof KEYS)[number], string> {
-    return {
-      entries: this.redis.sharedKey('apps', 'entries'),
-      sources: this.redis.sharedKey('apps', 'sources'),
-      deleted: this.redis.sharedKey('apps', 'deleted'),
-      version: this.redis.sharedKey('apps', 'version'),
-    };
+  constructor(private readonly redis: RedisService) {
+    this.keys = Object.fromEntries(KEYS.map((name) => [name, redis.sharedKey('apps', name)])) as Record<(typeof KEYS)[number], string>;
   }
 
   /** Seeds the apps of APPS_FILE or the environment; returns the ids written. */
   async seed(entries: ReadonlyArray<{ id: string; entry: AppEntry }>): Promise<string[]> {
     const written: string[] = [];
     for (const { id, entry } of entries) {
-      if ((await this.redis.run(WRITE, this.keys(), { id, entry: serialize(entry), mode: 'seed' })) === 1) written.push(id);
+      if ((await this.redis.run(WRITE, this.keys, { id, entry: serialize(entry), mode: 'seed' })) === 1) written.push(id);
     }
     return written;
   }
 
   async create(id: string, entry: AppEntry): Promise<boolean> {
-    return (await this.redis.run(WRITE, this.keys(), { id, entry: serialize(entry), mode: 'create' })) === 1;
+    return (await this.redis.run(WRITE, this.keys, { id, entry: serialize(entry), mode: 'create' })) === 1;
   }
 
   async update(id: string, entry: AppEntry): Promise<boolean> {
-    return (await this.redis.run(WRITE, this.keys(), { id, entry: serialize(entry), mode: 'update' })) === 1;
+    return (await this.redis.run(WRITE, this.keys, { id, entry: serialize(entry), mode: 'update' })) === 1;
   }
 
   async remove(id: string): Promise<boolean> {
-    return (await this.redis.run(REMOVE, this.keys(), { id, now: Date.now() })) === 1;
+    return (await this.redis.run(REMOVE, this.keys, { id, now: Date.now() })) === 1;
   }
 
   async version(): Promise<string> {
-    return (await this.redis.client.get(this.keys().version)) ?? '0';
+    return (await this.redis.client.get(this.keys.version)) ?? '0';
   }
 
   async list(): Promise<StoredApp[]> {
-    const keys = this.keys();
-    const [entries, sources] = await Promise.all([this.redis.client.hgetall(keys.entries), this.redis.client.hgetall(keys.sources)]);
+    const [entries, sources] = await Promise.all([this.redis.client.hgetall(this.keys.entries), this.redis.client.hgetall(this.keys.sources)]);
     return Object.entries(entries)
       .map(([id, json]) => ({ id, entry: JSON.parse(json) as AppEntry, source: (sources[id] ?? 'seed') as AppSource }))
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async get(id: string): Promise<StoredApp | undefined> {
-    const keys = this.keys();
-    const [json, source] = await Promise.all([this.redis.client.hget(keys.entries, id), this.redis.client.hget(keys.sources, id)]);
+    const [json, source] = await Promise.all([this.redis.client.hget(this.keys.entries, id), this.redis.client.hget(this.keys.sources, id)]);
     return json === null ? undefined : { id, entry: JSON.parse(json) as AppEntry, source: (source ?? 'seed') as AppSource };
   }
 }

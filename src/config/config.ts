@@ -431,7 +431,8 @@ function appsFromFile(env: Env, file: string): { apps: AppConfig[]; entries: App
     }
   });
   // Fields an entry leaves out fall back to the environment, so shared values (one WAHA, one ChatWoot) are written once.
-  const apps = entries.map((entry, index) => appFromEntry(entry, appDefaults(env), `APPS_FILE entry ${index}`));
+  const defaults = appDefaults(env);
+  const apps = entries.map((entry, index) => appFromEntry(entry, defaults, `APPS_FILE entry ${index}`));
   const seen = new Set<string>();
   for (const [index, app] of apps.entries()) {
     if (seen.has(app.id)) throw new ConfigError(`APPS_FILE is malformed: APP_ID "${app.id}" appears twice`);

@@ -174,7 +174,7 @@ export class ContactsRunRepository {
   async creating(run: ContactsRef, chatId: string): Promise<void> {
     await this.r.sadd(this.keys.creating(run), chatId);
     // The contact is created next: the mark must outlive a failover (see RedisService.replicated).
-    if (this.redis.replicates) await this.redis.replicated(this.keys.creating(run));
+    await this.redis.replicated(this.keys.creating(run));
   }
 
   async wasCreating(run: ContactsRef, chatId: string): Promise<boolean> {

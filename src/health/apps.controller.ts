@@ -56,9 +56,11 @@ export class AppsController {
     this.admit(authorization);
     const entry = this.entryOf(body);
     const app = this.validate(entry);
-    if (await this.apps.registry.get(app.id)) throw new ConflictException(`App "${app.id}" exists already: change it with PUT /api/apps/${app.id}`);
+    const taken = (): ConflictException => new ConflictException(`App "${app.id}" exists already: change it with PUT /api/apps/${app.id}`);
+    // The id first: a second POST of the same app is told the app exists, not that its session is taken.
+    if (await this.apps.registry.get(app.id)) throw taken();
     await this.refuseSharedSession(app);
-    if (!(await this.apps.registry.create(app.id, { ...entry, APP_ID: app.id }))) throw new ConflictException(`App "${app.id}" exists already: change it with PUT /api/apps/${app.id}`);
+    if (!(await this.apps.registry.create(app.id, { ...entry, APP_ID: app.id }))) throw taken();
     await this.apps.refresh();
     this.logger.info({ appId: app.id }, 'app added through the admin API');
     return this.view(await this.stored(app.id));
@@ -127,15 +129,9 @@ export class AppsController {
 
   /** One WAHA session is one WhatsApp account: two apps on it would import each other's messages. */
   private async refuseSharedSession(app: AppConfig): Promise<void> {
-    const others: AppConfig[] = [];
-    for (const stored of await this.apps.registry.list()) {
-      try {
-        others.push(appFromEntry(stored.entry, this.config.appDefaults, stored.id));
-      } catch {
-        // An entry not valid here is not served; it cannot hold the session either.
-      }
-    }
-    const other = sessionTakenBy(others, app);
+    // The apps as every process serves them, read afresh (an entry not valid here is not served, so holds nothing).
+    await this.apps.refresh();
+    const other = sessionTakenBy(this.apps.all().map((served) => served.config), app);
     if (other) throw new ConflictException(`App "${other}" already uses WAHA session "${app.waha.session}" on ${app.waha.url}: give each app its own session`);
   }
 

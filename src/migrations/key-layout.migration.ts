@@ -16,7 +16,7 @@ import { ConversationKeys } from '../conversations/conversations.keys';
 import { PullKeys } from '../pull/pull.keys';
 import { RelayKeys, laneId, type LaneId } from '../relay/relay.keys';
 import { QueueName } from '../queue/queue.constants';
-import { keyHolders, scanKeys, type RedisClient } from '../redis/redis-connection';
+import { allKeys, keyHolders, type RedisClient } from '../redis/redis-connection';
 import { RedisService } from '../redis/redis.service';
 import { agentMessageOf } from '../webhooks/chatwoot-webhook.mapper';
 import type { ChatwootWebhookBody } from '../webhooks/chatwoot-webhook.types';
@@ -35,12 +35,6 @@ export interface MigrationReport {
   pulls: number;
   lanes: number;
   keysMoved: number;
-}
-
-async function scan(redis: RedisClient, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const batch of scanKeys(redis, pattern, BATCH)) keys.push(...batch);
-  return keys;
 }
 
 async function hscanAll(redis: RedisClient, key: string, each: (entries: Array<[string, string]>) => Promise<void>): Promise<void> {
@@ -86,10 +80,10 @@ export class KeyLayoutMigration {
     const apps = new Set<string>();
     const families = ['ledger', 'ledger-rev', 'convmap', 'conv-source', 'read-marked', 'integration'];
     for (const family of families) {
-      for (const key of await scan(this.r, `${this.p}:${family}:*`)) apps.add(key.slice(`${this.p}:${family}:`.length));
+      for (const key of await allKeys(this.r, `${this.p}:${family}:*`)) apps.add(key.slice(`${this.p}:${family}:`.length));
     }
-    for (const key of await scan(this.r, `${this.p}:pull:active:*`)) apps.add(key.slice(`${this.p}:pull:active:`.length));
-    for (const key of await scan(this.r, `${this.p}:pull:last:*`)) apps.add(key.slice(`${this.p}:pull:last:`.length));
+    for (const key of await allKeys(this.r, `${this.p}:pull:active:*`)) apps.add(key.slice(`${this.p}:pull:active:`.length));
+    for (const key of await allKeys(this.r, `${this.p}:pull:last:*`)) apps.add(key.slice(`${this.p}:pull:last:`.length));
     return [...apps].filter((app) => /^[A-Za-z0-9_.-]{1,64}$/.test(app)).sort();
   }
 
@@ -110,12 +104,12 @@ export class KeyLayoutMigration {
       await this.rename(`${this.p}:integration:${app}`, this.redis.appKey(app, 'integration'));
       await this.rename(`${this.p}:pull:active:${app}`, this.pulls.active(app));
       await this.rename(`${this.p}:pull:last:${app}`, this.pulls.last(app));
-      for (const key of await scan(this.r, `${this.p}:seen:${app}:*`)) await this.rename(key, this.relay.seen(app, key.slice(`${this.p}:seen:${app}:`.length)));
-      for (const key of await scan(this.r, `${this.p}:sent:${app}:*`)) {
+      for (const key of await allKeys(this.r, `${this.p}:seen:${app}:*`)) await this.rename(key, this.relay.seen(app, key.slice(`${this.p}:seen:${app}:`.length)));
+      for (const key of await allKeys(this.r, `${this.p}:sent:${app}:*`)) {
         const [messageId, part] = key.slice(`${this.p}:sent:${app}:`.length).split(':');
         await this.rename(key, this.relay.sentPart(app, Number(messageId), Number(part)));
       }
-      for (const key of await scan(this.r, `${this.p}:pull:live-${app}:chat:*`)) {
+      for (const key of await allKeys(this.r, `${this.p}:pull:live-${app}:chat:*`)) {
         await this.rename(key, this.relay.liveCursor(app, key.slice(`${this.p}:pull:live-${app}:chat:`.length)));
       }
     }
@@ -190,14 +184,14 @@ export class KeyLayoutMigration {
   private async migratePulls(): Promise<number> {
     let pulls = 0;
     const appOf = new Map<string, string>();
-    const records = (await scan(this.r, `${this.p}:pull:*`)).filter((key) => PULL_ID.test(key.slice(`${this.p}:pull:`.length)));
+    const records = (await allKeys(this.r, `${this.p}:pull:*`)).filter((key) => PULL_ID.test(key.slice(`${this.p}:pull:`.length)));
     for (const key of records) {
       const id = key.slice(`${this.p}:pull:`.length);
       const appId = await this.r.hget(key, 'appId');
       if (!appId) continue;
       const pull = { appId, id };
       appOf.set(id, appId);
-      for (const sub of await scan(this.r, `${key}:*`)) {
+      for (const sub of await allKeys(this.r, `${key}:*`)) {
         const rest = sub.slice(key.length + 1);
         if (rest === 'chats') await this.rename(sub, this.pulls.chats(pull));
         else if (rest === 'convs') await this.rename(sub, this.pulls.conversations(pull));
@@ -219,7 +213,7 @@ export class KeyLayoutMigration {
   }
 
   private async appOfPull(id: string): Promise<string | undefined> {
-    for (const key of await scan(this.r, `${this.p}:{*}:pull:${id}`)) {
+    for (const key of await allKeys(this.r, `${this.p}:{*}:pull:${id}`)) {
       const appId = await this.r.hget(key, 'appId');
       if (appId) return appId;
     }
@@ -232,7 +226,7 @@ export class KeyLayoutMigration {
     for (const queue of [QueueName.Inbox, QueueName.WhatsApp]) {
       const legacyIndex = `${this.p}:lanes:${queue}`;
       const listed = new Set(await this.r.smembers(legacyIndex));
-      for (const key of await scan(this.r, `${this.p}:lane:${queue}:*`)) listed.add(key.slice(`${this.p}:lane:${queue}:`.length));
+      for (const key of await allKeys(this.r, `${this.p}:lane:${queue}:*`)) listed.add(key.slice(`${this.p}:lane:${queue}:`.length));
       for (const old of listed) {
         const at = old.indexOf('|');
         if (at <= 0) continue;
@@ -266,7 +260,7 @@ export class KeyLayoutMigration {
   private async dropTransient(): Promise<void> {
     const patterns = [`${this.p}:lock:*`, `${this.p}:lane-owner:*`, `${this.p}:lane-kicked:*`, `${this.p}:lane-seq`, `${this.p}:*:cw:*`];
     for (const pattern of patterns) {
-      const keys = (await scan(this.r, pattern)).filter((key) => !key.includes('{'));
+      const keys = (await allKeys(this.r, pattern)).filter((key) => !key.includes('{'));
       for (let i = 0; i < keys.length; i += BATCH) await this.drop(keys.slice(i, i + BATCH));
     }
   }

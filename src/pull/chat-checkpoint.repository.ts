@@ -135,7 +135,7 @@ export class ChatCheckpointRepository {
     const checkpoint = this.keys.checkpoint(pull, chatId);
     await this.redis.client.hset(checkpoint, 'inflight', sourceId, 'inflightAt', at);
     // The mark must outlive a failover of this slot's master, or the next attempt would post the message again.
-    if (this.redis.replicates) await this.redis.replicated(checkpoint);
+    await this.redis.replicated(checkpoint);
   }
 
   async set(pull: PullRef, chatId: string, fields: Partial<Record<'conversationId' | 'lastCwId', string | number>>): Promise<void> {

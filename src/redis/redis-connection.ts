@@ -110,3 +110,10 @@ export async function* scanKeys(client: RedisClient, pattern: string, count = 10
     } while (cursor !== '0');
   }
 }
+
+/** Every key matching `pattern`, on every server that holds keys, as one list. */
+export async function allKeys(client: RedisClient, pattern: string, count = 1000): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const batch of scanKeys(client, pattern, count)) keys.push(...batch);
+  return keys;
+}

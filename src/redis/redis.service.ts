@@ -20,6 +20,8 @@ function isNoScript(error: unknown): boolean {
 
 /** A replica that missed a WAIT is not waited for again for this long (each wait would cost the whole timeout). */
 const REPLICAS_MISSING_BACKOFF_MS = 5_000;
+/** What `replicated` answers without waiting: no replica acknowledged. */
+const NOT_WAITED: Promise<number> = Promise.resolve(0);
 
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
@@ -53,11 +55,6 @@ export class RedisService implements OnApplicationShutdown {
     return [this.prefix, ...parts].join(':');
   }
 
-  /** Whether marks wait for replicas (REDIS_WAIT_REPLICAS > 0): callers on a hot path skip `replicated` without it. */
-  get replicates(): boolean {
-    return this.config.redisReplication.replicas > 0;
-  }
-
   /**
    * Waits until what this connection wrote to `key`'s server reached the configured replicas (`WAIT`, sent to the
    * master of the key's slot). Called after a mark that must survive a failover and before the request it guards
@@ -66,9 +63,14 @@ export class RedisService implements OnApplicationShutdown {
    * replicas acknowledged; when fewer than configured answer within the timeout, the mark is as safe as one Redis
    * makes it, and the next waits are skipped for a few seconds (a lost replica must not cost every write the timeout).
    */
-  async replicated(key: string): Promise<number> {
+  replicated(key: string): Promise<number> {
+    // Not an async function: on one Redis (replicas 0) every post's mark passes here without a Redis call.
+    if (this.config.redisReplication.replicas === 0 || Date.now() < this.replicasMissingUntil) return NOT_WAITED;
+    return this.waitForReplicas(key);
+  }
+
+  private async waitForReplicas(key: string): Promise<number> {
     const { replicas, timeoutMs } = this.config.redisReplication;
-    if (!this.replicates || Date.now() < this.replicasMissingUntil) return 0;
     // In a pipeline with a command on the key, WAIT goes to the key's master (a cluster routes pipelines by slot).
     const results = await this.client.pipeline().exists(key).wait(replicas, timeoutMs).exec();
     const [error, acked] = results?.[1] ?? [new Error('WAIT got no answer'), 0];

@@ -33,6 +33,6 @@ export class LiveCursorRepository {
     const key = this.keys.liveCursor(appId, chatId);
     await this.redis.client.hset(key, fields as Record<string, string | number>);
     // A message marked in flight is posted next: the mark must outlive a failover (see RedisService.replicated).
-    if (fields.pending && this.redis.replicates) await this.redis.replicated(key);
+    if (fields.pending) await this.redis.replicated(key);
   }
 }

@@ -200,7 +200,7 @@ export class PendingSends {
       .hset(this.keys.pendingSends(ctx.app.config.id, ctx.chatId), `${ctx.cwMessageId}:${part.key}`, JSON.stringify(entry))
       .exec();
     // The send leaves next: the mark must outlive a failover of this app's master (see RedisService.replicated).
-    if (this.redis.replicates) await this.redis.replicated(this.marker(ctx, part));
+    await this.redis.replicated(this.marker(ctx, part));
   }
 
   private async confirm(ctx: PartContext, part: SendPart, id: string | undefined): Promise<void> {

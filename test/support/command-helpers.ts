@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import type { PullOptions } from '../../src/pull/pull-options';
-import { scanKeys, type RedisClient } from '../../src/redis/redis-connection';
+import { allKeys } from '../../src/redis/redis-connection';
 import { Harness } from './harness';
 
 /** The pull record (`<prefix>:{<appId>}:pull:<id>`) as stored: strings, with `options` and `origin` decoded. */
@@ -26,12 +26,6 @@ export interface StoredPull {
 
 /** Pull ids look like `<typedAt base36>-<6 hex>`; other keys under `<prefix>:{<appId>}:pull:` belong to a pull (slot, chats, checkpoints). */
 const PULL_ID = /^[0-9a-z]+-[0-9a-f]{6}$/;
-
-async function allKeys(redis: RedisClient, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const batch of scanKeys(redis, pattern)) keys.push(...batch);
-  return keys;
-}
 
 function decode(raw: Record<string, string>): StoredPull {
   const n = (key: string): number => Number(raw[key] ?? 0);

@@ -69,8 +69,6 @@ async function kill(server: Server): Promise<void> {
 const CLUSTER_ARGS = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(NODE_TIMEOUT_MS)];
 
 export class LocalRedisCluster {
-  private readonly serverArgs = CLUSTER_ARGS;
-
   private constructor(
     private readonly dir: string,
     private readonly servers: Server[],
@@ -159,7 +157,7 @@ export class LocalRedisCluster {
     await this.healthy();
     const promoted = this.masterOf(key);
     // The operator brings the dead node back: it rejoins as the replica of the one promoted in its place.
-    this.servers[index] = startServer(killed, path.join(this.dir, String(killed)), this.serverArgs);
+    this.servers[index] = startServer(killed, path.join(this.dir, String(killed)), CLUSTER_ARGS);
     await up(this.servers[index]);
     await eventually(() => new RegExp(`127\\.0\\.0\\.1:${killed}@\\d+ (myself,)?slave \\S+ \\d+ \\d+ \\d+ connected`).test(cli(promoted, 'cluster', 'nodes')), {
       timeoutMs: 60_000,
