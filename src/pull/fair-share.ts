@@ -10,7 +10,8 @@
  *   time alternate: with A's chat 40 the latest started when B plans 10 chats, the next jobs are B40, A41, B41,
  *   A42, B42, …
  *
- * Plan and finish jobs carry no priority, and BullMQ serves those before any prioritized job, so a new pull is
+ * Plan and finish jobs carry no priority, and BullMQ serves those before any prioritized job (its moveToActive
+ * script pops the wait list first and the prioritized set only when that is empty), so a new pull is
  * planned as soon as a worker is free. A chat job is the unit of sharing: a worker busy with one chat finishes it
  * (or hands it over at --timeout) before it takes the next. BullMQ's ranks end at 2^21 - 1; the clock starts again
  * from 0 when a pull is planned while no ranked chat waits.
@@ -21,7 +22,7 @@ import { Queues } from '../queue/queues';
 import { defineScript } from '../redis/redis-script';
 import { RedisService } from '../redis/redis.service';
 
-/** BullMQ's lowest priority (its ranks are 1 … 2^21 - 1). */
+/** BullMQ's lowest priority (its ranks are 1 … 2^21 - 1: PRIORITY_LIMIT in BullMQ's job class). */
 export const MAX_RANK = 2 ** 21 - 1;
 
 /** Moves the clock forward to a started job's rank (never back). */
